@@ -1,0 +1,1 @@
+"""Jixiao (绩效): whole-process budget performance management."""

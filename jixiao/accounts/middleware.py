@@ -1,0 +1,69 @@
+"""Default-deny access, idle timeout and forced password change (security.md SEC-AC-1, SEC-AUTH-1/2)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import resolve
+
+from jixiao.audit.models import EventType
+from jixiao.audit.services import log_event
+
+PUBLIC_URL_NAMES = {"accounts:login", "core:healthz"}
+PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
+LAST_SEEN_KEY = "jixiao_last_seen"
+
+
+def url_name(request: HttpRequest) -> str:
+    try:
+        match = resolve(request.path_info)
+    except Exception:
+        return ""
+    return f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name)
+
+
+class IdleTimeoutMiddleware:
+    """A session idle longer than the configured minutes is ended server-side."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last = request.session.get(LAST_SEEN_KEY, now)
+            if now - last > settings.JIXIAO_IDLE_TIMEOUT_MINUTES * 60:
+                log_event(EventType.SESSION_TIMEOUT, request=request, user=request.user)
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL_PATH}?timeout=1")
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class LoginRequiredMiddleware:
+    """Every page needs a login except an explicit allow-list; expired passwords must be changed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = url_name(request)
+        static = request.path_info.startswith(settings.STATIC_URL)
+        if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static:
+            return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+        if (
+            request.user.is_authenticated
+            and name not in PASSWORD_CHANGE_URL_NAMES
+            and not static
+            and request.user.password_expired()
+        ):
+            return redirect("accounts:password_change")
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from jixiao.accounts.roles import ROLE_SCOPE, ROLES_WITH_SECTORS, ROLES_WITH_UNIT, Role, Scope, can
+from jixiao.core.scoping import ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    def scope(self, user: User, scope: Scope) -> UserQuerySet:
+        # Accounts are managed by the administrators, who see all of them.
+        return self
+
+
+class JixiaoUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """One named person with exactly one role (三权分立: no account holds two admin roles)."""
+
+    real_name = models.CharField("姓名", max_length=50)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(
+        "organisation.BudgetUnit", verbose_name="所属单位", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    sectors = models.ManyToManyField("organisation.Sector", verbose_name="分管行业", blank=True)
+    agency_name = models.CharField("所属机构", max_length=100, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    valid_until = models.DateField("账号有效期至", null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = JixiaoUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+        constraints = [models.UniqueConstraint(Lower("username"), name="username_unique_ci")]
+
+    def __str__(self) -> str:
+        return f"{self.real_name or self.username}（{self.get_role_display()}）"
+
+    @property
+    def scope(self) -> Scope:
+        return ROLE_SCOPE.get(self.role, Scope.NONE)
+
+    def can(self, model_label: str, action: str) -> bool:
+        return self.is_active and can(self.role, model_label, action)
+
+    def is_locked(self, now: Any = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+    def password_expired(self) -> bool:
+        if self.must_change_password:
+            return True
+        if self.password_changed_at is None:
+            return False
+        max_age = timedelta(days=settings.JIXIAO_PASSWORD_MAX_AGE_DAYS)
+        return timezone.now() - self.password_changed_at > max_age
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_superuser and not settings.DEBUG:
+            raise ValidationError("生产环境不允许超级用户账号。")
+        if self.role in ROLES_WITH_UNIT and self.unit_id is None:
+            raise ValidationError({"unit": "单位用户必须指定所属单位。"})
+        if self.role not in ROLES_WITH_UNIT and self.unit_id is not None and self.role not in ROLES_WITH_SECTORS:
+            raise ValidationError({"unit": "该角色不属于预算单位，请勿指定所属单位。"})
+        if self.role == Role.UNIT_APPROVER and self.unit_id and self.unit.parent_id is not None:
+            raise ValidationError({"unit": "主管部门审核人必须属于一级预算单位。"})
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()

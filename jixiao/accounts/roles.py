@@ -1,0 +1,113 @@
+"""Roles (domain.md §1.1–1.2) and the data scope each one works in.
+
+The permission policy is data: which role may do which action on which kind of record
+(``PERMISSIONS``), and which rows it sees (``ROLE_SCOPE``). Views, exports and the API ask
+``can()`` and ``Model.objects.for_user()``; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PERF_SECTION = "perf_section", "财政局绩效管理股"
+    BUDGET_DESK = "budget_desk", "财政局业务股室"
+    UNIT_APPROVER = "unit_approver", "主管部门审核人"
+    UNIT_FILLER = "unit_filler", "单位填报人"
+    AGENCY = "agency", "第三方机构人员"
+    EXPERT = "expert", "评审专家"
+    NPC_READER = "npc_reader", "区人大查阅人"
+    AUDIT_READER = "audit_reader", "区审计局查阅人"
+    SYS_ADMIN = "sys_admin", "系统管理员"
+    SEC_ADMIN = "sec_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+FINANCE_ROLES = frozenset({Role.PERF_SECTION, Role.BUDGET_DESK})
+UNIT_ROLES = frozenset({Role.UNIT_APPROVER, Role.UNIT_FILLER})
+ROLES_WITH_UNIT = UNIT_ROLES
+ROLES_WITH_SECTORS = frozenset({Role.BUDGET_DESK})
+
+
+class Scope(models.TextChoices):
+    """Which rows a role sees of a unit-owned record."""
+
+    ALL = "all", "全部"
+    SECTOR = "sector", "分管行业"
+    UNIT_TREE = "unit_tree", "本部门及下属单位"
+    OWN_UNIT = "own_unit", "本单位"
+    ASSIGNED = "assigned", "委托给本人的事项"
+    NONE = "none", "无"
+
+
+ROLE_SCOPE: dict[str, Scope] = {
+    Role.PERF_SECTION: Scope.ALL,
+    Role.BUDGET_DESK: Scope.SECTOR,
+    Role.UNIT_APPROVER: Scope.UNIT_TREE,
+    Role.UNIT_FILLER: Scope.OWN_UNIT,
+    Role.AGENCY: Scope.ASSIGNED,
+    Role.EXPERT: Scope.ASSIGNED,
+    Role.NPC_READER: Scope.ALL,
+    Role.AUDIT_READER: Scope.ALL,
+    Role.SYS_ADMIN: Scope.ALL,
+    Role.SEC_ADMIN: Scope.ALL,
+    Role.AUDIT_ADMIN: Scope.ALL,
+}
+
+_R = Role
+VIEW, ADD, CHANGE, EXPORT, IMPORT = "view", "add", "change", "export", "import"
+_READERS = {_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.UNIT_FILLER, _R.NPC_READER, _R.AUDIT_READER}
+
+# model label -> action -> roles. A role missing from an action is refused (default deny).
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    "organisation.budgetunit": {
+        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
+        ADD: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
+        IMPORT: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+    },
+    "organisation.project": {
+        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
+        ADD: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION, _R.BUDGET_DESK}),
+        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
+        IMPORT: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+    },
+    "organisation.departmentexpenditure": {
+        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
+        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION, _R.BUDGET_DESK}),
+        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
+    },
+    "organisation.importbatch": {
+        VIEW: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+    },
+    "accounts.user": {
+        VIEW: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
+        ADD: frozenset({_R.SYS_ADMIN}),
+        CHANGE: frozenset({_R.SYS_ADMIN}),
+        # Roles and data scope are assigned by the security administrator only (security.md SEC-AC-5).
+        "assign_role": frozenset({_R.SEC_ADMIN}),
+        EXPORT: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
+    },
+    "audit.securityevent": {
+        VIEW: frozenset({_R.AUDIT_ADMIN}),
+        EXPORT: frozenset({_R.AUDIT_ADMIN}),
+    },
+    "audit.history": {
+        # Business-record history: whoever may see the record sees its history; the audit
+        # administrator sees all of it.
+        VIEW: frozenset(_READERS | {_R.SYS_ADMIN, _R.AUDIT_ADMIN}),
+    },
+    "deadlines.calendarentry": {
+        VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
+    },
+}
+
+
+def can(role: str, model_label: str, action: str) -> bool:
+    return role in PERMISSIONS.get(model_label, {}).get(action, frozenset())

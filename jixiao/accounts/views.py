@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from jixiao.accounts.forms import LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserEditForm
+from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
+from jixiao.accounts.services import LoginRefused, attempt_login, change_password, unlock
+from jixiao.audit.models import EventType
+from jixiao.audit.services import log_event
+from jixiao.core.listing import Column
+from jixiao.core.views import FilterForm, ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
+
+
+class LoginView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("core:home")
+        note = "您长时间未操作，已自动退出，请重新登录。" if request.GET.get("timeout") else ""
+        return render(request, "accounts/login.html", {"form": LoginForm(), "note": note, "title": "登录"})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            try:
+                user = attempt_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+            except LoginRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                login(request, user)
+                target = request.GET.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                    target = ""
+                return redirect(target or "core:home")
+        return render(request, "accounts/login.html", {"form": form, "title": "登录"}, status=200)
+
+
+class LogoutView(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            log_event(EventType.LOGOUT, request=request)
+        logout(request)
+        return redirect("accounts:login")
+
+
+class PasswordChangeView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.show(request, PasswordChangeForm(request.user))
+
+    def show(self, request: HttpRequest, form: PasswordChangeForm) -> HttpResponse:
+        forced = request.user.password_expired()
+        return render(request, "core/form.html", {
+            "form": form, "title": "修改密码",
+            "lock_version": None,
+        } | ({"intro": "密码已过期或为初始密码，请先修改密码。"} if forced else {}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PasswordChangeForm(request.user, request.POST)
+        if not form.is_valid():
+            return self.show(request, form)
+        change_password(request.user, form.cleaned_data["new_password1"], request)
+        from django.contrib.auth import update_session_auth_hash
+
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "密码已修改。")
+        return redirect("core:home")
+
+
+def _role_filter_form() -> type[FilterForm]:
+    from django import forms
+
+    class F(FilterForm):
+        role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部"), *Role.choices])
+
+    return F
+
+
+class UserListView(ScopedListView):
+    model = User
+    title = "用户管理"
+    filter_form_class = _role_filter_form()
+    search_fields = ("username", "real_name", "unit__name", "agency_name")
+    default_sort = "username"
+    select_related = ("unit",)
+    detail_url_name = "accounts:user_detail"
+    create_url_name = "accounts:user_create"
+    columns: ClassVar[list[Column]] = [
+        Column("username", "用户名", sort="username"),
+        Column("real_name", "姓名", sort="real_name"),
+        Column("role", "角色", "get_role_display", sort="role"),
+        Column("unit", "所属单位", "unit.name", sort="unit__code"),
+        Column("agency_name", "所属机构"),
+        Column("is_active", "启用", kind="bool"),
+        Column("locked_until", "锁定至"),
+        Column("last_login", "最近登录", sort="last_login"),
+    ]
+
+    def filter_queryset(self, qs: Any, data: dict[str, Any]) -> Any:
+        qs = super().filter_queryset(qs, data)
+        return qs.filter(role=data["role"]) if data.get("role") else qs
+
+
+class UserDetailView(ScopedDetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+    edit_url_name = "accounts:user_edit"
+    fields: ClassVar[list[Column]] = [
+        Column("username", "用户名"), Column("real_name", "姓名"), Column("role", "角色", "get_role_display"),
+        Column("unit", "所属单位", "unit.name"),
+        Column("sectors", "分管行业", lambda u: "、".join(s.name for s in u.sectors.all())),
+        Column("agency_name", "所属机构"), Column("phone", "联系电话", lambda u: mask_phone(u.phone)),
+        Column("is_active", "启用", kind="bool"), Column("valid_until", "账号有效期至"),
+        Column("locked_until", "锁定至"), Column("password_changed_at", "密码修改时间"),
+        Column("last_login", "最近登录"),
+    ]
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "can_assign_role": user.can("accounts.user", "assign_role") and obj.pk != user.pk,
+            "can_unlock": user.can("accounts.user", "change") and obj.is_locked(),
+        }
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("****" if phone else "")
+
+
+class UserCreateView(ScopedView):
+    model = User
+    permission_action = "add"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "core/form.html", {"form": UserCreateForm(), "title": "新增用户", "lock_version": None})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = UserCreateForm(request.POST)
+        if not form.is_valid():
+            return render(request, "core/form.html", {"form": form, "title": "新增用户", "lock_version": None})
+        user = form.save(commit=False)
+        user.set_password(form.cleaned_data["password"])
+        user.must_change_password = True
+        user.role = ""
+        user.save()
+        log_event(EventType.USER_CREATE, request=request, obj=user, target=user.username)
+        messages.success(request, f"已创建用户 {user.username}，请安全管理员为其分配角色。")
+        return redirect("accounts:user_detail", pk=user.pk)
+
+
+class UserEditView(ScopedUpdateView):
+    model = User
+    form_class = UserEditForm
+    success_url_name = "accounts:user_detail"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        before = self.get_object().is_active
+        response = super().post(request, *args, **kwargs)
+        after = User.objects.get(pk=kwargs["pk"])
+        if before != after.is_active:
+            log_event(EventType.USER_ENABLE if after.is_active else EventType.USER_DISABLE,
+                      request=request, obj=after, target=after.username)
+        return response
+
+
+class RoleAssignView(ScopedUpdateView):
+    model = User
+    permission_action = "assign_role"
+    form_class = RoleAssignForm
+    success_url_name = "accounts:user_detail"
+
+    def form(self, obj: Any, data: Any = None) -> RoleAssignForm:
+        return RoleAssignForm(data, instance=obj, by=self.request.user)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        before = {"role": obj.role, "unit": obj.unit_id, "sectors": sorted(obj.sectors.values_list("pk", flat=True))}
+        response = super().post(request, *args, **kwargs)
+        obj.refresh_from_db()
+        after = {"role": obj.role, "unit": obj.unit_id, "sectors": sorted(obj.sectors.values_list("pk", flat=True))}
+        if before != after:
+            log_event(EventType.ROLE_CHANGE, request=request, obj=obj, target=obj.username, before=before, after=after)
+        return response
+
+
+class UnlockView(ScopedView):
+    model = User
+    permission_action = "change"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self.get_object()
+        unlock(account, request.user, request)
+        messages.success(request, f"已解锁 {account.username}。")
+        return redirect("accounts:user_detail", pk=account.pk)

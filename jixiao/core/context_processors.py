@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from jixiao.core.navigation import ITEMS, SECTIONS
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    sections = []
+    for code, label in SECTIONS:
+        items = [
+            {"label": i.label, "url": reverse(i.url_name)}
+            for i in ITEMS
+            if i.section == code and user.can(i.model_label, i.action)
+        ]
+        if items:
+            active = any(request.path.startswith(it["url"]) for it in items)
+            sections.append({"code": code, "label": label, "items": items, "active": active})
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_sections": sections, "unread_notifications": unread}

@@ -1,0 +1,55 @@
+"""The one row-scoping mechanism (NetBox's ``RestrictedQuerySet`` pattern).
+
+Every business model's manager is built from :class:`ScopedQuerySet`; every view, export and
+API call starts from ``Model.objects.for_user(user, action)``. The model says where its owning
+unit and sector are (``scope_unit_field``, ``scope_sector_field``); the user's role says which
+scope applies (``jixiao.accounts.roles.ROLE_SCOPE``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from jixiao.accounts.models import User
+    from jixiao.accounts.roles import Scope
+
+M = TypeVar("M", bound=models.Model)
+
+
+def permission_label(model: type[models.Model]) -> str:
+    return getattr(model, "permission_label", model._meta.label_lower)
+
+
+class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]
+    def for_user(self, user: Any, action: str = "view") -> ScopedQuerySet[M]:
+        """Rows of this model ``user`` may ``action``; empty when the role may not act at all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if not user.can(permission_label(self.model), action):
+            return self.none()
+        return self.scope(user, user.scope)
+
+    def scope(self, user: User, scope: Scope) -> ScopedQuerySet[M]:
+        from jixiao.accounts.roles import Scope
+
+        unit = getattr(self.model, "scope_unit_field", "unit")
+        sector = getattr(self.model, "scope_sector_field", "sector")
+        prefix = f"{unit}__" if unit else ""
+        if scope == Scope.ALL:
+            return self
+        if scope == Scope.SECTOR:
+            return self.filter(**{f"{sector}__in": user.sectors.all()})
+        if scope == Scope.UNIT_TREE and user.unit_id:
+            return self.filter(**{f"{prefix}root_id": user.unit.root_id})
+        if scope == Scope.OWN_UNIT and user.unit_id:
+            return self.filter(**{unit: user.unit_id}) if unit else self.filter(pk=user.unit_id)
+        if scope == Scope.ASSIGNED:
+            return self.assigned_to(user)
+        return self.none()
+
+    def assigned_to(self, user: User) -> ScopedQuerySet[M]:
+        """Rows assigned to a third-party agency or expert; models with engagements override."""
+        return self.none()

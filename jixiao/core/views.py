@@ -1,0 +1,203 @@
+"""Generic scoped views: every list, detail, edit and export starts from ``for_user``.
+
+Each view declares the record kind and action it needs (``permission_model``,
+``permission_action``); the permission-matrix test walks the URL configuration and reads
+these attributes, so a new URL joins the matrix by existing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from jixiao.audit.models import EventType, Outcome
+from jixiao.audit.services import log_event
+from jixiao.core.listing import Column, Table, apply_sort, to_workbook
+from jixiao.core.locking import StaleEdit, form_version, save_with_lock
+from jixiao.core.scoping import permission_label
+
+PAGE_SIZE = 50
+
+
+class ScopedView(View):
+    model: ClassVar[type[Model]]
+    permission_action: ClassVar[str] = "view"
+    permission_model: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    @classmethod
+    def permission_label(cls) -> str:
+        return cls.permission_model or permission_label(cls.model)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.can(self.permission_label(), self.permission_action):  # type: ignore[union-attr]
+            log_event(
+                EventType.PERMISSION_DENIED, request=request, outcome=Outcome.DENIED,
+                path=request.path, permission=f"{self.permission_label()}.{self.permission_action}",
+            )
+            raise PermissionDenied("您的角色无权访问该页面。")
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped(self, action: str | None = None) -> QuerySet[Any]:
+        return self.model.objects.for_user(self.request.user, action or self.permission_action)  # type: ignore[attr-defined]
+
+    def get_object(self, action: str | None = None) -> Any:
+        obj = self.scoped(action).filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise Http404("记录不存在或您无权查看。")
+        return obj
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label="关键字", required=False)
+
+
+class ScopedListView(ScopedView):
+    """A sortable, filterable, paginated table with "导出Excel" of exactly the filtered rows."""
+
+    template_name = "core/list.html"
+    columns: ClassVar[list[Column]] = []
+    filter_form_class: ClassVar[type[forms.Form]] = FilterForm
+    search_fields: ClassVar[tuple[str, ...]] = ()
+    default_sort: ClassVar[str] = "pk"
+    select_related: ClassVar[tuple[str, ...]] = ()
+    prefetch_related: ClassVar[tuple[str, ...]] = ()
+    detail_url_name: ClassVar[str] = ""
+    create_url_name: ClassVar[str] = ""
+    extra_actions: ClassVar[list[tuple[str, str]]] = []  # (url name, label)
+
+    def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
+        from django.db.models import Q
+
+        q = (data.get("q") or "").strip()
+        if q and self.search_fields:
+            cond = Q()
+            for f in self.search_fields:
+                cond |= Q(**{f"{f}__icontains": q})
+            qs = qs.filter(cond)
+        return qs
+
+    def rows(self) -> tuple[QuerySet[Any], forms.Form, str]:
+        form = self.filter_form_class(self.request.GET or None, user=self.request.user) if getattr(
+            self.filter_form_class, "takes_user", False) else self.filter_form_class(self.request.GET or None)
+        qs = self.scoped("view").select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        if form.is_bound and form.is_valid():
+            qs = self.filter_queryset(qs, form.cleaned_data)
+        qs, sort = apply_sort(qs, self.columns, self.request.GET.get("sort", ""), self.default_sort)
+        return qs, form, sort
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        qs, form, sort = self.rows()
+        if request.GET.get("export") == "xlsx":
+            return self.export(qs)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        table = Table(self.columns, list(page.object_list), sort=sort, page=page)
+        query = request.GET.copy()
+        query.pop("page", None)
+        sortless = query.copy()
+        sortless.pop("sort", None)
+        context = {
+            "title": self.title or self.model._meta.verbose_name_plural,
+            "table": table,
+            "form": form,
+            "query": query.urlencode(),
+            "sortless_query": sortless.urlencode(),
+            "detail_url_name": self.detail_url_name,
+            "create_url_name": self.create_url_name if request.user.can(self.permission_label(), "add") else "",
+            "can_export": request.user.can(self.permission_label(), "export"),
+            "extra_actions": [(n, label) for n, label in self.extra_actions],
+            **self.extra_context(),
+        }
+        template = "core/_table.html" if request.htmx and request.htmx.target == "list-table" else self.template_name  # type: ignore[attr-defined]
+        return render(request, template, context)
+
+    def extra_context(self) -> dict[str, Any]:
+        return {}
+
+    def export(self, qs: QuerySet[Any]) -> HttpResponse:
+        if not self.request.user.can(self.permission_label(), "export"):  # type: ignore[union-attr]
+            raise PermissionDenied("您的角色无权导出该列表。")
+        title = str(self.title or self.model._meta.verbose_name_plural)
+        content = to_workbook(title, self.columns, qs.iterator(chunk_size=2000) if not self.prefetch_related else qs)
+        log_event(EventType.EXPORT, request=self.request, list=title, filters=self.request.GET.urlencode())
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = f"{title}_{timezone.localtime():%Y%m%d%H%M}.xlsx"
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
+
+class ScopedDetailView(ScopedView):
+    template_name = "core/detail.html"
+    fields: ClassVar[list[Column]] = []
+    edit_url_name: ClassVar[str] = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        can_edit = bool(self.edit_url_name) and self.model.objects.for_user(  # type: ignore[attr-defined]
+            request.user, "change").filter(pk=obj.pk).exists()
+        context = {
+            "title": str(obj),
+            "object": obj,
+            "fields": [(c.label, c.display(obj)) for c in self.fields],
+            "edit_url_name": self.edit_url_name if can_edit else "",
+            "history_model": obj._meta.label_lower if hasattr(obj, "history") else "",
+            **self.extra_context(obj),
+        }
+        return render(request, self.template_name, context)
+
+    def extra_context(self, obj: Any) -> dict[str, Any]:
+        return {}
+
+
+class ScopedUpdateView(ScopedView):
+    """Edit a record with optimistic locking: a stale save is refused and the first one kept."""
+
+    permission_action = "change"
+    template_name = "core/form.html"
+    form_class: ClassVar[type[forms.ModelForm]]  # type: ignore[type-arg]
+    success_url_name: ClassVar[str] = ""
+
+    def form(self, obj: Any, data: Any = None) -> forms.ModelForm:  # type: ignore[type-arg]
+        return self.form_class(data, instance=obj)
+
+    def render_form(self, obj: Any, form: forms.Form, version: int, status: int = 200) -> HttpResponse:
+        return render(
+            self.request, self.template_name,
+            {"title": f"修改：{obj}", "object": obj, "form": form, "lock_version": version},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        return self.render_form(obj, self.form(obj), obj.lock_version)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        version = form_version(request.POST)
+        form = self.form(obj, request.POST)
+        if not form.is_valid():
+            return self.render_form(obj, form, version if version is not None else obj.lock_version)
+        try:
+            instance = form.save(commit=False)
+            instance._change_reason = "页面修改"
+            save_with_lock(instance, version if version is not None else -1, after_save=lambda i: form.save_m2m())
+        except StaleEdit as exc:
+            # Show what the first editor saved; nothing of this edit is written.
+            fresh = type(obj).objects.get(pk=obj.pk)
+            messages.error(request, str(exc))
+            return self.render_form(fresh, self.form(fresh), fresh.lock_version, status=409)
+        messages.success(request, "已保存。")
+        return redirect(self.success_url_name, pk=instance.pk)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from jixiao.core.scoping import ScopedQuerySet
+from jixiao.deadlines.registry import ITEM_TYPES, STAGE_LABELS
+
+
+class CalendarEntryQuerySet(ScopedQuerySet["CalendarEntry"]):
+    def scope(self, user, scope):  # type: ignore[no-untyped-def, override]
+        # The calendar is district-wide; the performance section sees it all, others what concerns them.
+        return self if user.role == "perf_section" else self.for_role(user.role)
+
+    def for_role(self, role: str) -> CalendarEntryQuerySet:
+        return self.filter(roles__contains=f",{role},")
+
+
+class CalendarEntry(models.Model):
+    """One due item of one budget year, with editable dates (defaults from the plan)."""
+
+    scope_unit_field = None
+
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    code = models.CharField("事项编码", max_length=40)
+    stage = models.CharField("环节", max_length=20)
+    label = models.CharField("事项", max_length=100)
+    opens_on = models.DateField("开始日期", null=True, blank=True)
+    due_on = models.DateField("截止日期")
+    # Comma-wrapped role codes (",unit_filler,perf_section,") so "contains" works on every database.
+    roles = models.CharField("涉及角色", max_length=200)
+    basis = models.CharField("依据", max_length=100, blank=True)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = CalendarEntryQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["lock_version"])
+
+    class Meta:
+        verbose_name = "工作日历事项"
+        verbose_name_plural = "工作日历"
+        ordering = ["due_on", "code"]
+        constraints = [models.UniqueConstraint(fields=["year", "code"], name="calendar_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.label}"
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+    def status(self, today: date) -> str:
+        if today > self.due_on:
+            return "overdue"
+        if self.opens_on and today < self.opens_on:
+            return "upcoming"
+        return "open"
+
+    def status_label(self, today: date) -> str:
+        return {"overdue": "已截止", "upcoming": "未开始", "open": "进行中"}[self.status(today)]
+
+    def days_left(self, today: date) -> int:
+        return (self.due_on - today).days
+
+
+def ensure_year(year: int) -> list[CalendarEntry]:
+    """Create the year's entries from the registered defaults; existing (edited) dates are kept."""
+    existing = set(CalendarEntry.objects.filter(year=year).values_list("code", flat=True))
+    new = []
+    for item in ITEM_TYPES.values():
+        if item.code in existing:
+            continue
+        y = year + item.year_offset
+        new.append(
+            CalendarEntry(
+                year=year, code=item.code, stage=item.stage, label=item.label,
+                opens_on=date(y, *item.opens) if item.opens else None, due_on=date(y, *item.due),
+                roles="," + ",".join(sorted(item.roles)) + ",", basis=item.basis,
+            )
+        )
+    return CalendarEntry.objects.bulk_create(new)

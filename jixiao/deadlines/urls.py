@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jixiao.deadlines import views
+
+app_name = "deadlines"
+urlpatterns = [
+    path("", views.CalendarView.as_view(), name="calendar"),
+    path("due/", views.DueView.as_view(), name="due"),
+    path("<int:pk>/edit/", views.CalendarEntryEditView.as_view(), name="calendar_entry_edit"),
+    path("<int:pk>/", views.CalendarEntryDoneView.as_view(), name="calendar_entry_done"),
+]

@@ -1,0 +1,246 @@
+"""Import of budget units and projects from the budget system's Excel export.
+
+A file with any bad row writes nothing: the batch is recorded as rejected with every error
+(row, column, message) and an annotated workbook to download.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from jixiao.audit.models import EventType
+from jixiao.audit.services import log_event
+from jixiao.core.imports import ImportRejected, RowError, Sheet, annotated_workbook, read_sheet, text
+from jixiao.organisation.models import (
+    BudgetUnit,
+    FundSource,
+    ImportBatch,
+    PolicyCategory,
+    Project,
+    Sector,
+    UnitYearSetting,
+)
+from jixiao.rules.money import AmountError, parse_amount
+
+UNIT_COLUMNS = ["单位编码", "单位名称", "上级单位编码", "行业", "是否涉密"]
+PROJECT_COLUMNS = ["预算年度", "项目编码", "项目名称", "单位编码", "资金来源", "年初预算数", "调整后预算数", "项目属性"]
+PROJECT_OPTIONAL = ["行业", "重大政策类别", "是否涉密"]
+UNIT_OPTIONAL = ["纳入综合绩效考评年度"]
+# The budget system labels amount columns with their unit; 元 is the default.
+AMOUNT_ALIASES = {
+    "年初预算数（元）": "年初预算数", "年初预算数(元)": "年初预算数",
+    "调整后预算数（元）": "调整后预算数", "调整后预算数(元)": "调整后预算数",
+}
+WAN_HEADERS = {"年初预算数（万元）", "年初预算数(万元)", "调整后预算数（万元）", "调整后预算数(万元)"}
+YES = {"是", "Y", "y", "1", "TRUE", "true", "√"}
+NO = {"否", "N", "n", "0", "FALSE", "false", ""}
+SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    errors: list[RowError]
+
+
+def _flag(value: Any, row: int, column: str, errors: list[RowError]) -> bool:
+    t = text(value)
+    if t in YES:
+        return True
+    if t not in NO:
+        errors.append(RowError(row, column, f"「{t}」应填写“是”或“否”。"))
+    return False
+
+
+def _required(values: dict[str, Any], column: str, row: int, errors: list[RowError], max_len: int) -> str:
+    t = text(values.get(column))
+    if not t:
+        errors.append(RowError(row, column, "不能为空。"))
+    elif len(t) > max_len:
+        errors.append(RowError(row, column, f"不能超过{max_len}个字符。"))
+    return t
+
+
+def validate_units(sheet: Sheet) -> tuple[list[dict[str, Any]], list[RowError]]:
+    errors: list[RowError] = []
+    sectors = {s.name: s for s in Sector.objects.all()}
+    existing = set(BudgetUnit.objects.values_list("code", flat=True))
+    seen: dict[str, int] = {}
+    parsed = []
+    for row, v in sheet.rows:
+        code = _required(v, "单位编码", row, errors, 20)
+        name = _required(v, "单位名称", row, errors, 100)
+        parent = text(v.get("上级单位编码"))
+        sector_name = text(v.get("行业"))
+        if sector_name not in sectors:
+            errors.append(RowError(row, "行业", f"「{sector_name}」不是系统中的行业分类。" if sector_name else "不能为空。"))
+        if code in seen:
+            errors.append(RowError(row, "单位编码", f"与第{seen[code]}行重复。"))
+        seen.setdefault(code, row)
+        years = [y for y in SPLIT.split(text(v.get("纳入综合绩效考评年度"))) if y]
+        for y in years:
+            if not (y.isdigit() and 2000 <= int(y) <= 2100):
+                errors.append(RowError(row, "纳入综合绩效考评年度", f"「{y}」不是有效年度。"))
+        parsed.append({
+            "row": row, "code": code, "name": name, "parent": parent, "sector": sectors.get(sector_name),
+            "is_classified": _flag(v.get("是否涉密"), row, "是否涉密", errors),
+            "years": [int(y) for y in years if y.isdigit()],
+        })
+    codes = set(seen) | existing
+    for p in parsed:
+        if p["parent"] and p["parent"] not in codes:
+            errors.append(RowError(p["row"], "上级单位编码", f"上级单位「{p['parent']}」既不在文件中，也不在系统中。"))
+        if p["parent"] == p["code"] and p["code"]:
+            errors.append(RowError(p["row"], "上级单位编码", "不能是单位自身。"))
+    return parsed, errors
+
+
+def write_units(parsed: list[dict[str, Any]]) -> tuple[int, int]:
+    created = updated = 0
+    by_code = {u.code: u for u in BudgetUnit.objects.all()}
+    pending = list(parsed)
+    while pending:  # parents first: a unit is written once its parent exists
+        progressed = []
+        for p in pending:
+            if p["parent"] and p["parent"] not in by_code:
+                continue
+            unit = by_code.get(p["code"]) or BudgetUnit(code=p["code"])
+            is_new = unit.pk is None
+            unit.name, unit.sector, unit.is_classified = p["name"], p["sector"], p["is_classified"]
+            unit.parent = by_code[p["parent"]] if p["parent"] else None
+            unit._change_reason = "Excel导入"
+            unit.save()
+            by_code[unit.code] = unit
+            for y in p["years"]:
+                UnitYearSetting.objects.update_or_create(unit=unit, year=y, defaults={"in_assessment_scope": True})
+            created += is_new
+            updated += not is_new
+            progressed.append(p)
+        if not progressed:
+            raise ImportRejected([RowError(p["row"], "上级单位编码", "上级单位关系存在循环。") for p in pending])
+        pending = [p for p in pending if p not in progressed]
+    return created, updated
+
+
+def validate_projects(sheet: Sheet, wan: set[str]) -> tuple[list[dict[str, Any]], list[RowError]]:
+    errors: list[RowError] = []
+    units = {u.code: u for u in BudgetUnit.objects.select_related("sector")}
+    sources = {s.name: s for s in FundSource.objects.all()}
+    categories = {c.name: c for c in PolicyCategory.objects.all()}
+    sectors = {s.name: s for s in Sector.objects.all()}
+    seen: dict[tuple[int, str], int] = {}
+    parsed = []
+    for row, v in sheet.rows:
+        year_text = text(v.get("预算年度"))
+        year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+        if year is None:
+            errors.append(RowError(row, "预算年度", f"「{year_text}」不是有效年度。" if year_text else "不能为空。"))
+        code = _required(v, "项目编码", row, errors, 40)
+        name = _required(v, "项目名称", row, errors, 200)
+        unit_code = text(v.get("单位编码"))
+        unit = units.get(unit_code)
+        if unit is None:
+            errors.append(RowError(row, "单位编码", f"单位「{unit_code}」不在系统中，请先导入预算单位。" if unit_code else "不能为空。"))
+        if year and code:
+            if (year, code) in seen:
+                errors.append(RowError(row, "项目编码", f"与第{seen[(year, code)]}行重复。"))
+            seen.setdefault((year, code), row)
+        amounts = {}
+        for column in ("年初预算数", "调整后预算数"):
+            try:
+                amounts[column] = parse_amount(v.get(column), "万元" if column in wan else "元")
+            except AmountError as exc:
+                errors.append(RowError(row, column, str(exc)))
+        kind = text(v.get("项目属性"))
+        if kind not in ("新增", "延续", "新增项目", "延续项目"):
+            errors.append(RowError(row, "项目属性", f"「{kind}」应填写“新增”或“延续”。" if kind else "不能为空。"))
+        source_names = [s for s in SPLIT.split(text(v.get("资金来源"))) if s]
+        if not source_names:
+            errors.append(RowError(row, "资金来源", "不能为空。"))
+        for s in source_names:
+            if s not in sources:
+                errors.append(RowError(row, "资金来源", f"「{s}」不是系统中的资金来源（可选：{'、'.join(sources)}）。"))
+        category_names = [c for c in SPLIT.split(text(v.get("重大政策类别"))) if c]
+        for c in category_names:
+            if c not in categories:
+                errors.append(RowError(row, "重大政策类别", f"「{c}」不是系统中的政策类别（可选：{'、'.join(categories)}）。"))
+        sector_name = text(v.get("行业"))
+        if sector_name and sector_name not in sectors:
+            errors.append(RowError(row, "行业", f"「{sector_name}」不是系统中的行业分类。"))
+        parsed.append({
+            "row": row, "year": year, "code": code, "name": name, "unit": unit,
+            "sector": sectors.get(sector_name) or (unit.sector if unit else None),
+            "initial": amounts.get("年初预算数"), "adjusted": amounts.get("调整后预算数"),
+            "is_continuing": kind.startswith("延续"),
+            "sources": [sources[s] for s in source_names if s in sources],
+            "categories": [categories[c] for c in category_names if c in categories],
+            "is_classified": _flag(v.get("是否涉密"), row, "是否涉密", errors),
+        })
+    return parsed, errors
+
+
+def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
+    created = updated = 0
+    keys = {(p["year"], p["code"]) for p in parsed}
+    years = {y for y, _ in keys}
+    existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
+    for p in parsed:
+        project = existing.get((p["year"], p["code"])) or Project(year=p["year"], code=p["code"])
+        is_new = project.pk is None
+        project.name, project.unit, project.sector = p["name"], p["unit"], p["sector"]
+        project.initial_budget_fen, project.adjusted_budget_fen = p["initial"], p["adjusted"]
+        project.is_continuing, project.is_classified = p["is_continuing"], p["is_classified"]
+        if not is_new:
+            project.lock_version += 1
+        project._change_reason = "Excel导入"
+        project.save()
+        project.fund_sources.set(p["sources"])
+        project.policy_categories.set(p["categories"])
+        created += is_new
+        updated += not is_new
+    return created, updated
+
+
+def run_import(kind: str, content: bytes, filename: str, user: Any, request: Any = None) -> ImportResult:
+    """Validate and write; a rejected file writes nothing but its ImportBatch record."""
+    sheet: Sheet | None = None
+    try:
+        if kind == ImportBatch.Kind.UNITS:
+            sheet = read_sheet(content, filename, UNIT_COLUMNS)
+            parsed, errors = validate_units(sheet)
+            writer: Any = write_units
+        else:
+            aliases = dict(AMOUNT_ALIASES) | {h: h.split("（")[0].split("(")[0] for h in WAN_HEADERS}
+            sheet = read_sheet(content, filename, PROJECT_COLUMNS, aliases=aliases)
+            wan = _wan_columns(content, filename)
+            parsed, errors = validate_projects(sheet, wan)
+            writer = write_projects
+        if errors:
+            raise ImportRejected(errors, sheet)
+        with transaction.atomic():
+            created, updated = writer(parsed)
+            batch = ImportBatch.objects.create(
+                kind=kind, file_name=filename[:200], uploaded_by=user, status=ImportBatch.Status.IMPORTED,
+                row_count=len(parsed), created_count=created, updated_count=updated,
+            )
+    except ImportRejected as exc:
+        sheet = exc.sheet or sheet
+        batch = ImportBatch.objects.create(
+            kind=kind, file_name=filename[:200], uploaded_by=user, status=ImportBatch.Status.REJECTED,
+            row_count=len(sheet.rows) if sheet else 0, errors=[e.as_dict() for e in exc.errors],
+            annotated_workbook=annotated_workbook(sheet, exc.errors, "导入错误") if sheet else None,
+        )
+        log_event(EventType.IMPORT, request=request, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
+        return ImportResult(batch, exc.errors)
+    log_event(EventType.IMPORT, request=request, user=user, obj=batch, created=created, updated=updated)
+    return ImportResult(batch, [])
+
+
+def _wan_columns(content: bytes, filename: str) -> set[str]:
+    """Amount columns whose header says 万元 (read again without aliases to see the raw header)."""
+    raw = read_sheet(content, filename, [])
+    return {h.split("（")[0].split("(")[0] for h in raw.headers if h in WAN_HEADERS}

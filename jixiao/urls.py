@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("jixiao.core.urls")),
+    path("accounts/", include("jixiao.accounts.urls")),
+    path("budget/", include("jixiao.organisation.urls")),
+    path("audit/", include("jixiao.audit.urls")),
+    path("calendar/", include("jixiao.deadlines.urls")),
+    path("workflow/", include("jixiao.workflow.urls")),
+]

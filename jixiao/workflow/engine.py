@@ -1,0 +1,202 @@
+"""Workflows declared as data (Hypha's pattern) and the one service that moves documents.
+
+A document type registers a :class:`Workflow`: its states, which roles may edit it in each
+state, and its transitions (from, to, roles, whether a comment is required). State changes
+happen only through :func:`perform_transition`; edits only through :func:`save_document`.
+Both lock the row, refuse stale versions, and write the review log and history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from jixiao.core.locking import StaleEdit, lock_row, save_with_lock
+
+if TYPE_CHECKING:
+    from jixiao.accounts.models import User
+
+__all__ = ["StaleEdit", "Transition", "Workflow", "WorkflowError", "perform_transition", "save_document"]
+
+
+class WorkflowError(Exception):
+    """A refused state change or edit; ``str(exc)`` is a Chinese message for the user."""
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str
+    editable_by: frozenset[str] = frozenset()
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    comment_required: bool = False
+    #: Extra data the transition records (e.g. a review grade) must be one of these values.
+    grades: tuple[str, ...] = ()
+    style: str = "primary"
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    label: str
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    #: Optional guard: (document, transition, user) -> error message or None.
+    guards: tuple[Callable[[Any, Transition, Any], str | None], ...] = field(default=())
+
+    def state(self, code: str) -> State:
+        for state in self.states:
+            if state.code == code:
+                return state
+        raise KeyError(code)
+
+    def state_label(self, code: str) -> str:
+        return self.state(code).label
+
+    def transition(self, name: str) -> Transition:
+        for t in self.transitions:
+            if t.name == name:
+                return t
+        raise WorkflowError(f"流程「{self.label}」没有「{name}」这一操作。")
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(s.code, s.label) for s in self.states]
+
+    def validate(self) -> None:
+        codes = {s.code for s in self.states}
+        if self.initial not in codes:
+            raise ValueError(f"{self.name}: initial state {self.initial} undeclared")
+        for t in self.transitions:
+            unknown = (set(t.sources) | {t.target}) - codes
+            if unknown:
+                raise ValueError(f"{self.name}.{t.name}: undeclared states {sorted(unknown)}")
+
+
+REGISTRY: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    workflow.validate()
+    REGISTRY[workflow.name] = workflow
+    return workflow
+
+
+class WorkflowDocument(models.Model):
+    """Abstract base of every document that moves through a workflow."""
+
+    workflow_name: str = ""
+
+    state = models.CharField("状态", max_length=30, db_index=True)
+    lock_version = models.PositiveIntegerField("版本号", default=0, editable=False)
+    state_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def workflow(cls) -> Workflow:
+        return REGISTRY[cls.workflow_name]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.state:
+            self.state = self.workflow().initial
+        super().save(*args, **kwargs)
+
+    @property
+    def state_label(self) -> str:
+        return self.workflow().state_label(self.state)
+
+    def owner_unit_id(self) -> int | None:
+        unit_field = getattr(self, "scope_unit_field", "unit")
+        return getattr(self, f"{unit_field}_id", None) if unit_field else None
+
+
+def _in_scope(document: WorkflowDocument, user: User) -> bool:
+    return type(document)._default_manager.for_user(user).filter(pk=document.pk).exists()  # type: ignore[attr-defined]
+
+
+def available_transitions(document: WorkflowDocument, user: User) -> list[Transition]:
+    """Transitions this user may take now (only these are rendered: no dead buttons)."""
+    wf = document.workflow()
+    candidates = [t for t in wf.transitions if document.state in t.sources and user.role in t.roles]
+    if not candidates or not _in_scope(document, user):
+        return []
+    return [t for t in candidates if not any(g(document, t, user) for g in wf.guards)]
+
+
+def can_edit(document: WorkflowDocument, user: User) -> bool:
+    state = document.workflow().state(document.state)
+    return user.role in state.editable_by and _in_scope(document, user)
+
+
+def perform_transition(
+    document: WorkflowDocument,
+    name: str,
+    user: User,
+    comment: str = "",
+    expected_version: int | None = None,
+    grade: str = "",
+) -> WorkflowDocument:
+    """Move ``document`` along transition ``name``; log and notify. Raises WorkflowError."""
+    from django.utils import timezone
+
+    from jixiao.workflow.models import Notification, ReviewLog
+
+    wf = document.workflow()
+    transition = wf.transition(name)
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        current = lock_row(document, expected_version)
+        if current.state not in transition.sources:
+            raise WorkflowError(
+                f"当前状态为「{wf.state_label(current.state)}」，不能执行「{transition.label}」。"
+            )
+        if user.role not in transition.roles or not _in_scope(current, user):
+            raise WorkflowError(f"您没有权限执行「{transition.label}」。")
+        for guard in wf.guards:
+            problem = guard(current, transition, user)
+            if problem:
+                raise WorkflowError(problem)
+        if transition.comment_required and not comment:
+            raise WorkflowError(f"「{transition.label}」必须填写意见（原因）。")
+        if transition.grades and grade not in transition.grades:
+            raise WorkflowError(f"「{transition.label}」必须选择审核等级：{'、'.join(transition.grades)}。")
+        from_state = current.state
+        current.state = transition.target
+        current.lock_version += 1
+        current.state_changed_at = timezone.now()
+        current._change_reason = f"{transition.label}：{comment}" if comment else transition.label  # type: ignore[attr-defined]
+        current.save()
+        ReviewLog.record(current, user, transition, from_state, comment, grade)
+        Notification.for_transition(current, user, transition, comment)
+    document.refresh_from_db()
+    return current
+
+
+def save_document(
+    document: WorkflowDocument,
+    user: User,
+    expected_version: int,
+    after_save: Callable[[WorkflowDocument], None] | None = None,
+) -> WorkflowDocument:
+    """Save an edited document: refused when stale, or when its state is not editable by ``user``."""
+
+    def check(current: WorkflowDocument) -> None:
+        if not can_edit(current, user):
+            raise WorkflowError(f"当前状态为「{current.state_label}」，您不能修改该表单。")
+        document.state = current.state
+
+    return save_with_lock(document, expected_version, check=check, after_save=after_save)
