@@ -92,9 +92,10 @@ class BudgetUnit(models.Model):
     is_classified = models.BooleanField("涉密", default=False)
     sort_key = models.CharField("排序拼音", max_length=200, blank=True)
     is_active = models.BooleanField("有效", default=True)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = BudgetUnitQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["lock_version"])
 
     class Meta:
         verbose_name = "预算单位"

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Final
@@ -147,19 +148,28 @@ _NEUTRAL_WORDS: Final = [
     "完成",
     "实现",
     "新增",
+    "新建",
+    "改造",
+    "开展",
+    "组织",
+    "举办",
+    "召开",
+    "发放",
+    "覆盖",
+    "补助",
+    "资助",
     "共",
 ]
 _PER_WORDS: Final = {"每月": "月", "月均": "月", "每年": "年", "每周": "周", "每天": "天", "每日": "天"}
 _PER_WORDS_ALL: Final = {**_PER_WORDS, "每季度": "季度", "每人": "人", "每户": "户", "每亩": "亩"}
-_PERCENT_UNITS: Final = frozenset({"%", "百分比", "百分之"})
 _PLACEHOLDERS: Final = frozenset(
     {"-", "--", "/", "\\", "~", "N/A", "n/a", "NA", "na", "null", "NULL", "None", "none", "nan", "NaN"}
     | {"暂无", "待定", "空", "未填", "未填写", "略", "?", "？"}
 )
 
 
-def _alternation(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _NUM: Final = r"[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
@@ -170,7 +180,7 @@ _SUFFIX_ALT: Final = _alternation(_SUFFIX_OPS)
 _CJK: Final = "\u4e00-\u9fff"
 
 _QUANT_RE: Final = re.compile(
-    rf"^(?:[{_CJK}A-Za-z]{{1,20}}(?=[≥≤<>=]))?(?:{_NEUTRAL_ALT})*(?P<per>{_PER_ALT})?(?:{_NEUTRAL_ALT})*"
+    rf"^(?P<per>{_PER_ALT})?(?:[{_CJK}A-Za-z]{{1,20}}(?=[≥≤<>=]))?(?:{_NEUTRAL_ALT})*"
     rf"(?P<op1>{_OPS_ALT})?(?:{_NEUTRAL_ALT})*(?P<op2>{_OPS_ALT})?(?P<pct>百分之)?(?P<num>{_NUM})"
     rf"(?P<unit>[^0-9≥≤<>=]*?)(?P<suf>{_SUFFIX_ALT})?$"
 )
@@ -196,7 +206,7 @@ _YEAR_WORDS_RE: Final = re.compile(
 )
 _DATE_NUM_RE: Final = re.compile(
     rf"^{_DATE_PREFIX}(?P<y>(?:19|20)[0-9]{{2}})(?P<sep>[-./])(?P<m>[0-9]{{1,2}})"
-    rf"(?:(?P=sep)(?P<d>[0-9]{{1,2}}))?{_TAIL}$"
+    r"(?:(?P=sep)(?P<d>[0-9]{1,2}))?(?P<tail>(?:底|末)?(?:前|之前|以前|止)?(?:已?全?部?完成|完工|到位)?)$"
 )
 _PERIOD_CN_RE: Final = re.compile(
     r"^(?:(?P<y1>[0-9]{4})年)?(?P<m1>[0-9]{1,2})(?:月(?:(?P<d1>[0-9]{1,2})[日号])?)?(?:-|~|至|到)"
@@ -310,7 +320,8 @@ def _parse_date_like(text: str, s: str) -> ParsedValue | None:
             if m is not None:
                 return _parse_period(text, m)
         m = _DATE_NUM_RE.match(s)
-        if m is not None and 1 <= int(m["m"]) <= 12:
+        # "2021.12" alone reads as a number; a day, a tail or a "-" / "/" makes it a date.
+        if m is not None and 1 <= int(m["m"]) <= 12 and (m["sep"] != "." or m["d"] or m["tail"]):
             return _deadline(text, m["y"], m["m"], m["d"], m["tail"])
     return None
 
@@ -346,8 +357,8 @@ def _parse_quantity(text: str, s: str) -> ParsedValue | None:
     unit = m["unit"]
     if "-" in unit or "~" in unit or len(unit) > MAX_UNIT_LENGTH:
         return Unparsed(text, REASON_UNIT)
-    if m["pct"] or unit in _PERCENT_UNITS:
-        unit = "%" if not unit or unit in _PERCENT_UNITS else unit
+    if unit == "百分比" or (m["pct"] and not unit):
+        unit = "%"
     if m["per"]:
         unit = f"{unit}/{_PER_WORDS_ALL[m['per']]}"
     candidates = [op for op in (_op_of(m["op1"]), _op_of(m["op2"]), _SUFFIX_OPS.get(m["suf"] or "")) if op]

@@ -1,0 +1,74 @@
+"""Shared fixtures: two unit trees, a project and expenditure in each unit, a user of every role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from jixiao.accounts.roles import Role
+
+PASSWORD = "Test@2021pw"
+
+
+@pytest.fixture
+def org(db: Any) -> dict[str, Any]:
+    from jixiao.organisation.models import BudgetUnit, DepartmentExpenditure, FundSource, Project, Sector
+
+    edu = Sector.objects.get(name="教育")
+    health = Sector.objects.get(name="卫生健康")
+    a = BudgetUnit.objects.create(code="901", name="东湖局", sector=edu)
+    a_sub = BudgetUnit.objects.create(code="901001", name="南山所", sector=edu, parent=a)
+    b = BudgetUnit.objects.create(code="902", name="西岭局", sector=health)
+    source = FundSource.objects.get(name="一般公共预算")
+    projects = {}
+    for key, unit in (("a", a), ("a_sub", a_sub), ("b", b)):
+        p = Project.objects.create(
+            year=2021, code=f"P-{unit.code}", name=f"{unit.name}项目", unit=unit, sector=unit.sector,
+            initial_budget_fen=50_000_000, adjusted_budget_fen=50_000_000,
+        )
+        p.fund_sources.add(source)
+        projects[key] = p
+    expenditures = {
+        key: DepartmentExpenditure.objects.create(unit=unit, year=2021, personnel_fen=100, public_fen=200, project_fen=300)
+        for key, unit in (("a", a), ("a_sub", a_sub), ("b", b))
+    }
+    return {"units": {"a": a, "a_sub": a_sub, "b": b}, "projects": projects, "expenditures": expenditures,
+            "sectors": {"edu": edu, "health": health}}
+
+
+def make_user(role: str, username: str | None = None, **extra: Any) -> Any:
+    from jixiao.accounts.models import User
+
+    user = User(username=username or role, real_name=f"{role}用户", role=role, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def users(org: dict[str, Any]) -> dict[str, Any]:
+    units = org["units"]
+    result = {}
+    for role in Role:
+        extra: dict[str, Any] = {}
+        if role == Role.UNIT_APPROVER:
+            extra["unit"] = units["a"]
+        elif role == Role.UNIT_FILLER:
+            extra["unit"] = units["a_sub"]
+        elif role in (Role.AGENCY, Role.EXPERT):
+            extra["agency_name"] = "湖南测试会计师事务所"
+        result[str(role)] = make_user(role, **extra)
+    result[Role.BUDGET_DESK].sectors.add(org["sectors"]["edu"])
+    return result
+
+
+@pytest.fixture
+def login() -> Any:
+    def _login(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
