@@ -33,7 +33,7 @@ def attempt_login(request: HttpRequest, username: str, password: str) -> User:
         log_event(EventType.LOGIN_FAILED, request=request, username=username, outcome=Outcome.DENIED, reason="locked")
         minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)  # type: ignore[operator]
         raise LoginRefused(f"账号已被锁定，请{minutes}分钟后再试，或联系系统管理员解锁。")
-    if account is not None and account.valid_until and account.valid_until < now.date():
+    if account is not None and account.valid_until and account.valid_until < timezone.localdate(now):
         log_event(EventType.LOGIN_FAILED, request=request, username=username, outcome=Outcome.DENIED, reason="expired")
         raise LoginRefused("账号已过有效期，请联系系统管理员。")
     user = authenticate(request, username=account.username if account else username, password=password)

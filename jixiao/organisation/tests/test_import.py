@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from jixiao.organisation.imports import PROJECT_COLUMNS, UNIT_COLUMNS
+from jixiao.organisation.models import BudgetUnit, ImportBatch, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(header: list[str], rows: list[list[Any]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def upload(client: Any, kind: str, content: bytes, name: str = "budget.xlsx") -> Any:
+    return client.post(reverse("organisation:import"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+
+
+def project_rows(n: int, unit_code: str = "901") -> list[list[Any]]:
+    return [[2022, f"430603-2022-{i:04d}", f"测试项目{i}", unit_code, "一般公共预算", "120000.00", "150000", "新增"]
+            for i in range(1, n + 1)]
+
+
+def test_good_file_imports_every_row(org: Any, users: dict[str, Any], login: Any) -> None:
+    content = workbook(PROJECT_COLUMNS, project_rows(30))
+    response = upload(login(users["perf_section"]), "projects", content)
+    assert "导入成功：共 30 行，新增 30" in response.content.decode()
+    p = Project.objects.get(code="430603-2022-0007")
+    assert p.initial_budget_fen == 12_000_000 and p.adjusted_budget_fen == 15_000_000
+    assert [s.name for s in p.fund_sources.all()] == ["一般公共预算"]
+
+
+def test_one_bad_row_among_many_writes_nothing_and_names_row_and_column(org: Any, users: dict[str, Any], login: Any) -> None:
+    rows = project_rows(200)
+    rows[136][5] = "12,000.005"  # Excel row 138: sub-分 amount in 年初预算数
+    before = Project.objects.count()
+    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_COLUMNS, rows))
+    html = response.content.decode()
+    assert Project.objects.count() == before
+    assert "未导入任何数据" in html and "第138行" in html and "年初预算数" in html and "精确到分以下" in html
+    batch = ImportBatch.objects.get()
+    assert batch.status == "rejected" and batch.errors == [
+        {"row": 138, "column": "年初预算数", "message": "金额「12,000.005」元精确到分以下，请保留到分"}
+    ]
+    # The annotated workbook marks the same cell.
+    annotated = login(users["perf_section"]).get(reverse("organisation:import_annotated", kwargs={"pk": batch.pk}))
+    ws = load_workbook(io.BytesIO(annotated.content)).active
+    assert ws.cell(row=1, column=len(PROJECT_COLUMNS) + 1).value == "错误说明"
+    assert ws.cell(row=138, column=6).comment.text == batch.errors[0]["message"]
+    assert "精确到分以下" in ws.cell(row=138, column=len(PROJECT_COLUMNS) + 1).value
+
+
+def test_many_kinds_of_errors_are_all_reported(org: Any, users: dict[str, Any], login: Any) -> None:
+    rows = project_rows(4)
+    rows[0][3] = "999"  # unknown unit
+    rows[1][4] = "彩票公益金"  # unknown fund source
+    rows[2][7] = "续建"  # bad kind
+    rows[3][1] = rows[2][1]  # duplicate code
+    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_COLUMNS, rows))
+    errors = ImportBatch.objects.get().errors
+    assert {(e["row"], e["column"]) for e in errors} == {(2, "单位编码"), (3, "资金来源"), (4, "项目属性"), (5, "项目编码")}
+    assert "与第4行重复" in response.content.decode()
+
+
+def test_amounts_in_wan_when_the_header_says_so(org: Any, users: dict[str, Any], login: Any) -> None:
+    header = [*PROJECT_COLUMNS]
+    header[5], header[6] = "年初预算数（万元）", "调整后预算数（万元）"
+    upload(login(users["perf_section"]), "projects", workbook(header, [[2022, "W1", "万元项目", "901", "一般公共预算", 12.5, "30", "延续"]]))
+    p = Project.objects.get(code="W1")
+    assert p.initial_budget_fen == 12_500_000 and p.needs_paper_copy and p.is_continuing
+
+
+def test_units_import_builds_the_tree_parents_after_children_in_the_file(org: Any, users: dict[str, Any], login: Any) -> None:
+    rows = [["950001", "下属甲", "950", "教育", "否"], ["950", "新一级单位", "", "教育", "否"]]
+    response = upload(login(users["sys_admin"]), "units", workbook(UNIT_COLUMNS, rows))
+    assert "导入成功" in response.content.decode()
+    child = BudgetUnit.objects.get(code="950001")
+    assert child.parent.code == "950" and child.root.code == "950" and child.parent.root_id == child.parent.pk
+
+
+def test_not_a_workbook_is_refused_with_a_reason(org: Any, users: dict[str, Any], login: Any) -> None:
+    html = upload(login(users["perf_section"]), "projects", b"code,name\n1,2\n", "budget.csv").content.decode()
+    assert "只接受Excel文件" in html
+    html = upload(login(users["perf_section"]), "projects", b"not really excel", "budget.xlsx").content.decode()
+    assert "不是Excel工作簿" in html
+    html = upload(login(users["perf_section"]), "projects", workbook(["项目编码"], [["x"]])).content.decode()
+    assert "缺少该列" in html and "预算年度" in html
+
+
+def test_budget_desk_may_not_import(org: Any, users: dict[str, Any], login: Any) -> None:
+    response = upload(login(users["budget_desk"]), "projects", workbook(PROJECT_COLUMNS, project_rows(1)))
+    assert response.status_code == 403
+    assert not Project.objects.filter(year=2022).exists()

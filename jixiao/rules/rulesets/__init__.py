@@ -1,0 +1,1 @@
+"""Shipped rule sets as JSON data (see ``jixiao.rules.ruleset``)."""
