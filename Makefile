@@ -1,0 +1,60 @@
+# Two commands on a fresh machine with Python 3.11+ and make: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-pg test-browser lint typecheck bench install serve clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev,rq]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/jixiao migrate --noinput -v0
+	$(BIN)/jixiao collectstatic --noinput -v0
+	$(BIN)/jixiao demo load --scale district --seed 2021
+	@echo ""
+	@echo "演示账号（所有账号密码相同）："
+	@$(BIN)/jixiao demo users
+	@echo ""
+	@echo "请在浏览器打开 http://$(HOST):$(PORT)/ （按 Ctrl+C 停止）"
+	$(BIN)/jixiao runserver $(HOST):$(PORT) --noreload
+
+serve: install
+	$(BIN)/jixiao runserver $(HOST):$(PORT)
+
+# SQLite, no service needed. Prints the rules engine's branch coverage (must be 100%).
+test: install
+	$(PY) -m pytest -m "not browser" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)
+	$(PY) -m coverage report --include="jixiao/rules/*" --omit="jixiao/rules/tests/*" --show-missing --skip-covered --fail-under=100
+
+# The same suite on PostgreSQL (CI): JIXIAO_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
+test-pg: install
+	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser" -q $(PYTEST_ARGS)
+
+# Playwright driving Debian's chromium (apt-get install chromium).
+test-browser: install
+	$(PY) -m pytest -m browser -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check jixiao/rules
+
+typecheck: install
+	$(BIN)/mypy jixiao/rules
+
+bench: install
+	$(PY) bench/bench_rules.py
+
+clean:
+	rm -rf var .coverage
