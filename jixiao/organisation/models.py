@@ -143,6 +143,9 @@ class UnitYearSetting(models.Model):
         verbose_name_plural = "单位年度设置"
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="unit_year_setting_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}年度设置"
+
 
 class ProjectQuerySet(ScopedQuerySet["Project"]):
     def needing_paper_copy(self) -> ProjectQuerySet:

@@ -13,8 +13,20 @@ from openpyxl.styles import Font
 from jixiao.core.listing import Column
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
-from jixiao.organisation.imports import PROJECT_COLUMNS, PROJECT_OPTIONAL, UNIT_COLUMNS, UNIT_OPTIONAL, run_import
-from jixiao.organisation.models import THRESHOLD_PAPER_COPY_FEN, BudgetUnit, DepartmentExpenditure, ImportBatch, Project
+from jixiao.organisation.imports import (
+    PROJECT_COLUMNS,
+    PROJECT_OPTIONAL,
+    UNIT_COLUMNS,
+    UNIT_OPTIONAL,
+    run_import,
+)
+from jixiao.organisation.models import (
+    THRESHOLD_PAPER_COPY_FEN,
+    BudgetUnit,
+    DepartmentExpenditure,
+    ImportBatch,
+    Project,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -43,8 +43,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
     return lines
 
 
-def _maybe(value: Decimal | None, text: str = "—") -> str:
-    return text if value is None else fmt_plain(value)
+def _maybe(value: Decimal | None) -> str:
+    """A claimed number as written in the table ("9.20"), or a dash."""
+    return "—" if value is None else f"{value:f}"
 
 
 def _amount(value: Decimal | None, unit: str) -> str:

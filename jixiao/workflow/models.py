@@ -35,6 +35,9 @@ class ReviewLog(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.transition_label}（{self.from_label} → {self.to_label}）"
+
     @classmethod
     def record(cls, document: Any, user: User, transition: Transition, from_state: str, comment: str, grade: str) -> ReviewLog:
         wf = document.workflow()

@@ -5,7 +5,13 @@ from typing import Any
 import pytest
 
 from jixiao.core.locking import StaleEdit
-from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit, perform_transition, save_document
+from jixiao.workflow.engine import (
+    WorkflowError,
+    available_transitions,
+    can_edit,
+    perform_transition,
+    save_document,
+)
 from jixiao.workflow.models import Notification, ReviewLog
 from jixiao.workflow.tests.testapp.models import SampleDocument
 

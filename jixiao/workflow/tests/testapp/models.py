@@ -10,7 +10,7 @@ _APPROVER = frozenset({Role.UNIT_APPROVER})
 _FINANCE = frozenset({Role.PERF_SECTION})
 
 
-def amount_positive(document, transition, user):  # noqa: ANN001, ANN201
+def amount_positive(document, transition, user):
     if transition.name == "submit" and document.amount_fen <= 0:
         return "金额必须大于0才能提交。"
     return None
