@@ -133,6 +133,8 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["jixiao.accounts.backends.JixiaoBackend"]
+JIXIAO_PRODUCTION = env_bool("PRODUCTION")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 PASSWORD_HASHERS = [
@@ -193,7 +195,7 @@ TASKS = {
 if env("REDIS_URL"):
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL")}}
 
-if not DEBUG and env_bool("PRODUCTION"):
+if JIXIAO_PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

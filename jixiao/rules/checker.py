@@ -59,7 +59,12 @@ class Finding:
     message: str
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "severity": self.severity, "indicator": self.indicator, "message": self.message}
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "indicator": self.indicator,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,10 +288,16 @@ def _check_row(table: SelfEvalTable, row: IndicatorRow, rule_set: RuleSet, out: 
     if result.issue_code == "TARGET_UNPARSED":
         out.add("TARGET_UNPARSED", f"{label}的年度指标值「{row.target}」无法识别：{result.issue}", row.index)
     elif result.issue_code == "ACTUAL_UNPARSED":
-        out.add("ACTUAL_UNPARSED", f"{label}的实际完成值「{row.actual}」无法与指标值比较：{result.issue}", row.index)
+        out.add(
+            "ACTUAL_UNPARSED",
+            f"{label}的实际完成值「{row.actual}」无法与指标值比较：{result.issue}",
+            row.index,
+        )
     if claimed is not None and _exceeds(claimed, row.weight):
         out.add("SCORE_EXCEEDS_WEIGHT", _exceeds_message(label, claimed, row.weight), row.index)
-    elif claimed is not None and result.score is not None and abs(claimed - result.score) > rule_set.tolerance:
+    elif (
+        claimed is not None and result.score is not None and abs(claimed - result.score) > rule_set.tolerance
+    ):
         out.add(
             "INDICATOR_SCORE_MISMATCH",
             f"{label}填报得分 {fmt_plain(claimed)}，按规则应为 {fmt(result.score, places)}"
@@ -333,7 +344,10 @@ def _check_total_and_grade(
     basis = table.total if table.total is not None else expected
     grade = rule_set.grade(basis)
     if grade != table.grade:
-        out.add("GRADE_MISMATCH", f"填报等级「{table.grade}」与总分 {fmt_plain(basis)} 对应的等级「{grade}」不一致")
+        out.add(
+            "GRADE_MISMATCH",
+            f"填报等级「{table.grade}」与总分 {fmt_plain(basis)} 对应的等级「{grade}」不一致",
+        )
 
 
 def _check_gap(

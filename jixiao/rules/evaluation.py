@@ -26,7 +26,9 @@ def check_framework_weights(weights: Mapping[str, Decimal]) -> tuple[str, ...]:
     total = sum(weights.values(), ZERO)
     if total != HUNDRED:
         errors.append(f"一级指标权重合计应为100，当前为{fmt_plain(total)}")
-    results = sum((w for name, w in weights.items() if name.startswith((OUTPUT_PREFIX, BENEFIT_PREFIX))), ZERO)
+    results = sum(
+        (w for name, w in weights.items() if name.startswith((OUTPUT_PREFIX, BENEFIT_PREFIX))), ZERO
+    )
     if results < OUTPUT_AND_BENEFIT_MINIMUM:
         errors.append(f"产出和效益指标权重合计应不低于60（财预〔2020〕10号），当前为{fmt_plain(results)}")
     return tuple(errors)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from typing import Final, Literal
 
 from jixiao.rules.numbers import HUNDRED, ZERO, round_to
@@ -62,13 +63,15 @@ class PlanCurve:
         values = self.cumulative
         if len(values) != MONTHS:
             raise ValueError(f"月度计划应有12个累计值，实际为{len(values)}个")
-        if any(v < 0 for v in values) or any(a > b for a, b in zip(values, values[1:], strict=False)):
+        if any(v < 0 for v in values) or any(a > b for a, b in pairwise(values)):
             raise ValueError("月度计划的累计值应为非负数且逐月不减")
         if self.kind == "fraction" and values[-1] > 1:
             raise ValueError("按比例填写的月度计划累计值不能超过1")
 
     @classmethod
-    def of(cls, values: Sequence[Decimal | int | str], kind: Literal["fraction", "amount"] = "fraction") -> PlanCurve:
+    def of(
+        cls, values: Sequence[Decimal | int | str], kind: Literal["fraction", "amount"] = "fraction"
+    ) -> PlanCurve:
         return cls(tuple(Decimal(v) for v in values), kind)
 
 

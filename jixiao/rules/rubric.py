@@ -93,13 +93,17 @@ def rubric_item_from_dict(data: Mapping[str, object]) -> RubricItem:
     method = r.choice("method", ("deduction", "bands"))
     rule: DeductionRule | BandRule | None = None
     if method == "deduction":
-        r.reject_unknown(("name", "weight", "method", "limit", "per_unit", "unit", "direction", "whole_units"))
+        r.reject_unknown(
+            ("name", "weight", "method", "limit", "per_unit", "unit", "direction", "whole_units")
+        )
         limit, per_unit = r.number("limit"), r.number("per_unit", minimum=ZERO)
         unit = r.number("unit", required=False, minimum=Decimal("1e-6")) or ONE
         direction = r.choice("direction", ("above", "below"), required=False) or "above"
         whole = r.boolean("whole_units") if "whole_units" in r.obj else False
         if limit is not None and per_unit is not None:
-            rule = DeductionRule(limit, per_unit, unit, cast(Literal["above", "below"], direction), bool(whole))
+            rule = DeductionRule(
+                limit, per_unit, unit, cast(Literal["above", "below"], direction), bool(whole)
+            )
     elif method == "bands":
         r.reject_unknown(("name", "weight", "method", "bands"))
         rule = BandRule(read_bands(problems, r, "bands"))

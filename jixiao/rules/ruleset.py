@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Final, Literal, cast
 
 from jixiao.rules.bands import Band, read_bands
@@ -49,7 +50,7 @@ class UnknownRuleSetError(LookupError):
     def __init__(self, name: str) -> None:
         self.name = name
         self.available = available_rule_sets()
-        super().__init__(f"未知规则集 \"{name}\"，可用的规则集：{'、'.join(self.available)}")
+        super().__init__(f'未知规则集 "{name}"，可用的规则集：{"、".join(self.available)}')
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,10 @@ class RuleSet:
             "name": self.name,
             "display_name": self.display_name,
             "budget_year": self.budget_year,
-            "weights": {"funds": num(self.funds_weight), "level1": {k: num(v) for k, v in self.level1_weights}},
+            "weights": {
+                "funds": num(self.funds_weight),
+                "level1": {k: num(v) for k, v in self.level1_weights},
+            },
             "grades": [{"grade": b.grade, "min": num(b.minimum)} for b in self.grade_bands],
             "reverse_variant": self.reverse_variant,
             "rounding": {"places": self.rounding_places, "mode": self.rounding_mode},
@@ -138,8 +142,14 @@ class RuleSet:
                 "consistency": num(self.consistency_threshold),
                 "unspent_share": num(self.unspent_share_threshold),
             },
-            "qualitative_bands": {"met": num(self.qualitative_met_share), "partly": num(self.qualitative_partly_share)},
-            "execution": {"method": self.execution_method, "bands": [b.to_dict() for b in self.execution_bands]},
+            "qualitative_bands": {
+                "met": num(self.qualitative_met_share),
+                "partly": num(self.qualitative_partly_share),
+            },
+            "execution": {
+                "method": self.execution_method,
+                "bands": [b.to_dict() for b in self.execution_bands],
+            },
             "lights": {
                 "execution": {
                     "red_below": num(self.execution_light_red_below),
@@ -200,7 +210,7 @@ def _resolve_extends(problems: Problems, data: dict[str, object]) -> dict[str, o
 
 def _ordered(problems: Problems, key: str, values: list[Decimal | None], message: str) -> None:
     present = [v for v in values if v is not None]
-    if len(present) == len(values) and any(a > b for a, b in zip(present, present[1:], strict=False)):
+    if len(present) == len(values) and any(a > b for a, b in pairwise(present)):
         problems.add(key, f'字段 "{key}" {message}')
 
 
@@ -223,7 +233,9 @@ def _read_rule_set(problems: Problems, r: Reader) -> RuleSet | None:
     rc = r.child("recheck")
     if t is None or q is None or e is None or lights is None or rc is None:
         return None
-    t.reject_unknown(("overachievement", "overachievement_zero_target", "low_execution", "consistency", "unspent_share"))
+    t.reject_unknown(
+        ("overachievement", "overachievement_zero_target", "low_execution", "consistency", "unspent_share")
+    )
     over = t.number("overachievement", minimum=ONE)
     over_zero = t.number("overachievement_zero_target", minimum=ZERO)
     low_exec = t.number("low_execution", minimum=ZERO, maximum=ONE)
@@ -303,7 +315,9 @@ def _read_weights(problems: Problems, r: Reader) -> tuple[Decimal | None, tuple[
             problems.add("weights.level1", '字段 "weights.level1" 不能为空')
     total = sum((v for _, v in level1), funds or ZERO)
     if funds is not None and level1 and total != HUNDRED:
-        problems.add("weights", f'字段 "weights" 中资金分值与一级指标分值合计应为100，实际为{fmt_plain(total)}')
+        problems.add(
+            "weights", f'字段 "weights" 中资金分值与一级指标分值合计应为100，实际为{fmt_plain(total)}'
+        )
     return funds, tuple(level1)
 
 
@@ -323,7 +337,7 @@ def _read_grades(problems: Problems, r: Reader) -> tuple[GradeBand, ...]:
     if items is not None and not items:
         problems.add("grades", '字段 "grades" 不能为空')
     mins = [b.minimum for b in bands]
-    if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+    if any(a <= b for a, b in pairwise(mins)):
         problems.add("grades", '字段 "grades" 应按 "min" 从高到低排列且不重复')
     if len({b.grade for b in bands}) != len(bands):
         problems.add("grades", '字段 "grades" 中等级名称不能重复')

@@ -62,7 +62,9 @@ METHOD_LABELS: Final[dict[str, str]] = {
 BAND_LABELS: Final[dict[str, str]] = {"met": "达成", "partly_met": "部分达成", "not_met": "未达成"}
 
 NOT_APPLICABLE_WORDS: Final = frozenset({"不适用", "不涉及"})
-QUALITATIVE_MET_WORDS: Final = frozenset({"达成", "已达成", "达到", "完成", "已完成", "是", "达成预期指标", "达成年度指标"})
+QUALITATIVE_MET_WORDS: Final = frozenset(
+    {"达成", "已达成", "达到", "完成", "已完成", "是", "达成预期指标", "达成年度指标"}
+)
 DEADLINE_MET_WORDS: Final = frozenset(
     {"按时完成", "按期完成", "如期完成", "提前完成", "已按时完成", "已按期完成", "已如期完成", "已提前完成"}
     | {"按时", "按期", "及时", "是"}
@@ -180,7 +182,9 @@ def score_parsed(
     )
 
 
-def _actual_issue(rule_set: RuleSet, method: Method, weight: Decimal | None, actual: ParsedValue) -> IndicatorScore:
+def _actual_issue(
+    rule_set: RuleSet, method: Method, weight: Decimal | None, actual: ParsedValue
+) -> IndicatorScore:
     reason = actual.reason if isinstance(actual, Unparsed) else "实际完成值与指标值的类型不同，无法比较"
     return IndicatorScore(rule_set.name, method, weight, issue_code="ACTUAL_UNPARSED", issue=reason)
 
@@ -216,7 +220,9 @@ def _score_quantitative(
         return _actual_issue(rule_set, method, weight, actual)
     value = align_actual(actual.value, actual.unit, target.value, target.unit)
     if value is None:
-        issue = f"实际完成值的单位“{actual.unit or '无'}”与指标值的单位“{target.unit or '无'}”不一致，无法比较"
+        issue = (
+            f"实际完成值的单位“{actual.unit or '无'}”与指标值的单位“{target.unit or '无'}”不一致，无法比较"
+        )
         return IndicatorScore(rule_set.name, method, weight, issue_code="ACTUAL_UNPARSED", issue=issue)
     value = max(value, ZERO)  # §4.3: a negative actual is set to 0
     ratio = quantitative_ratio(method, value, target.value)
@@ -329,7 +335,9 @@ def _score_qualitative(
     kind = qualitative_band_kind(target.text, actual_text)
     if kind is None:
         issue = "实际完成值的表述不属于“达成 / 部分达成 / 未达成”中的任何一档"
-        return IndicatorScore(rule_set.name, "qualitative_band", weight, issue_code="ACTUAL_UNPARSED", issue=issue)
+        return IndicatorScore(
+            rule_set.name, "qualitative_band", weight, issue_code="ACTUAL_UNPARSED", issue=issue
+        )
     if weight is None:
         return IndicatorScore(rule_set.name, "qualitative_band", weight, band_kind=kind, met=kind == "met")
     low, high = qualitative_band(kind, weight, rule_set)
@@ -439,8 +447,14 @@ def consistency_warnings(
     spent = executed or ZERO
     unspent = (budget - spent) / budget
     if unspent > rule_set.unspent_share_threshold:
-        message = f"未支出资金占预算 {fmt_percent(unspent)}，超过 {fmt_percent(rule_set.unspent_share_threshold)}"
+        message = (
+            f"未支出资金占预算 {fmt_percent(unspent)}，超过 {fmt_percent(rule_set.unspent_share_threshold)}"
+        )
         found.append(ConsistencyWarning(name, "UNSPENT_SHARE", "yellow", message))
     if all_full_marks and spent / budget < ALL_FULL_EXECUTION_BELOW:
-        found.append(ConsistencyWarning(name, "ALL_FULL_LOW_EXECUTION", "yellow", "各项指标均为满分但预算执行率低于80%"))
+        found.append(
+            ConsistencyWarning(
+                name, "ALL_FULL_LOW_EXECUTION", "yellow", "各项指标均为满分但预算执行率低于80%"
+            )
+        )
     return tuple(found)

@@ -154,7 +154,10 @@ def _read_funds(r: Reader) -> Funds | None:
     f = r.child("funds")
     if f is None:
         return None
-    amounts = [f.number(k, nullable=True, minimum=ZERO) for k in ("annual_initial_budget", "annual_budget", "executed")]
+    amounts = [
+        f.number(k, nullable=True, minimum=ZERO)
+        for k in ("annual_initial_budget", "annual_budget", "executed")
+    ]
     weight = f.number("weight", nullable=True, minimum=ZERO)
     score = f.number("score", nullable=True)
     return Funds(amounts[0], amounts[1], amounts[2], weight, score)

@@ -40,7 +40,12 @@ _KNOWN: Final[dict[str, tuple[str, Decimal]]] = {
     "个月": ("月", Decimal(1)),
     "年": ("月", Decimal(12)),
 }
-_MULTIPLIERS: Final = {"亿": Decimal(100_000_000), "万": Decimal(10_000), "千": Decimal(1000), "百": Decimal(100)}
+_MULTIPLIERS: Final = {
+    "亿": Decimal(100_000_000),
+    "万": Decimal(10_000),
+    "千": Decimal(1000),
+    "百": Decimal(100),
+}
 
 
 @lru_cache(maxsize=4096)

@@ -150,7 +150,9 @@ class Reader:
         self._wrong(key, "布尔值", value)
         return None
 
-    def choice(self, key: str, choices: Iterable[str], *, required: bool = True, nullable: bool = False) -> str | None:
+    def choice(
+        self, key: str, choices: Iterable[str], *, required: bool = True, nullable: bool = False
+    ) -> str | None:
         options = tuple(choices)
         value = self.text(key, required=required, nullable=nullable)
         if value is None or value in options:

@@ -14,8 +14,6 @@ Op = Literal[">=", ">", "=", "<=", "<"]
 POSITIVE_OPS: frozenset[str] = frozenset({">=", ">"})
 REVERSE_OPS: frozenset[str] = frozenset({"<=", "<"})
 
-JsonScalar = int | float | str | bool | None
-
 
 def json_number(value: Decimal) -> int | float:
     """A Decimal as JSON wants it: an int when integral, else a float."""

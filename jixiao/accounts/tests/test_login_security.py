@@ -175,3 +175,12 @@ def test_system_admin_creates_account_with_forced_password_change(org: Any, user
     assert "已存在" in client.post(reverse("accounts:user_create"),
                                    {"username": "NEW1", "real_name": "x", "password": "Init#2021pw"}).content.decode()
     assert SecurityEvent.objects.filter(event_type="user_create").count() == 1
+
+
+def test_no_superuser_can_log_in_to_production(org: Any, settings: Any) -> None:
+    user = make_user("sys_admin", "root")
+    User.objects.filter(pk=user.pk).update(is_superuser=True)
+    settings.JIXIAO_PRODUCTION = True
+    assert "用户名或密码错误" in post_login(Client(), "root", PASSWORD).content.decode()
+    settings.JIXIAO_PRODUCTION = False
+    assert post_login(Client(), "root", PASSWORD).status_code == 302
