@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "jixiao.organisation",
     "jixiao.workflow",
     "jixiao.deadlines",
+    "jixiao.targets",
     "jixiao.demo",
 ]
 

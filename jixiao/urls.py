@@ -6,5 +6,6 @@ urlpatterns = [
     path("budget/", include("jixiao.organisation.urls")),
     path("audit/", include("jixiao.audit.urls")),
     path("calendar/", include("jixiao.deadlines.urls")),
+    path("targets/", include("jixiao.targets.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
 ]

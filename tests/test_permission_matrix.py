@@ -76,7 +76,18 @@ def targets(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[tuple[
                                        status="rejected", annotated_workbook=b"PK\x03\x04")
     SecurityEvent.objects.create(event_type="login", username="x")
     u, p, e = org["units"], org["projects"], org["expenditures"]
+    from jixiao.targets.models import IndicatorLibraryItem, TargetDeclaration
+
+    d = {k: TargetDeclaration.objects.create(kind="project", year=2021, unit=p[k].unit, sector=p[k].sector, project=p[k])
+         for k in UNIT_KEYS}
+    item = IndicatorLibraryItem.objects.create(level1="产出指标", level2="数量指标", name="培训人次", unit="人次")
     return {
+        **{name: [(k, {"pk": d[k].pk}, k) for k in UNIT_KEYS] for name in (
+            "targets:declaration_detail", "targets:declaration_edit", "targets:transition",
+            "targets:indicator_comments", "targets:adjust", "targets:add_from_library", "targets:declaration_docx")},
+        "targets:compare": [(k, {"pk": d[k].pk, "other": d[k].pk}, k) for k in UNIT_KEYS],
+        "targets:approve_budget": [(k, {"pk": p[k].pk}, k) for k in UNIT_KEYS],
+        "targets:library_edit": [("item", {"pk": item.pk}, "")],
         "organisation:unit_detail": [(k, {"pk": u[k].pk}, k) for k in UNIT_KEYS],
         "organisation:unit_edit": [(k, {"pk": u[k].pk}, k) for k in UNIT_KEYS],
         "organisation:project_detail": [(k, {"pk": p[k].pk}, k) for k in UNIT_KEYS],
@@ -102,6 +113,8 @@ def expected_status(role: str, view: Any, unit_key: str) -> int:
         return 403
     if unit_key == "entry":  # calendar entry for 自评报告公开: unit roles and the performance section
         return 200 if role in (Role.UNIT_FILLER, Role.UNIT_APPROVER, Role.PERF_SECTION) else 404
+    if unit_key and label == "targets.targetdeclaration" and role == Role.NPC_READER:
+        return 404  # 人大 reads targets only once approved; the fixture's are drafts
     if unit_key and label != "audit.history":
         return 200 if visible(ROLE_SCOPE[role], unit_key) else 404
     if label == "audit.history":

@@ -73,6 +73,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
         ADD: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
         CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION, _R.BUDGET_DESK}),
+        # 同批复: the budget desk approves a project's budget once its target is approved.
+        "approve_budget": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
         EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
         IMPORT: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
     },
@@ -100,6 +102,26 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # Business-record history: whoever may see the record sees its history; the audit
         # administrator sees all of it.
         VIEW: frozenset(_READERS | {_R.SYS_ADMIN, _R.AUDIT_ADMIN}),
+    },
+    "targets.targetdeclaration": {
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        # Per-indicator review opinions and bulk review by the finance bureau.
+        "review": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        EXPORT: frozenset(_READERS),
+        IMPORT: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        "adjust": frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+    },
+    "targets.completeness": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER}),
+    },
+    "targets.indicatorlibraryitem": {
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS),
     },
     "deadlines.calendarentry": {
         VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),

@@ -200,4 +200,9 @@ class ScopedUpdateView(ScopedView):
             messages.error(request, str(exc))
             return self.render_form(fresh, self.form(fresh), fresh.lock_version, status=409)
         messages.success(request, "已保存。")
-        return redirect(self.success_url_name, pk=instance.pk)
+        return redirect(self.success_url(instance))
+
+    def success_url(self, instance: Any) -> str:
+        from django.urls import reverse
+
+        return reverse(self.success_url_name, kwargs={"pk": instance.pk})

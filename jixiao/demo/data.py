@@ -77,6 +77,7 @@ class ProjectTemplate:
     funds: tuple[str, ...] = ("01",)
     sector: str | None = None
     years: tuple[int, int] | None = None
+    key: bool = False  # a mainstay the unit runs every year it applies (低保, 债券付息, …)
 
     def runs_in(self, year: int) -> bool:
         return self.years is None or self.years[0] <= year <= self.years[1]
@@ -84,11 +85,11 @@ class ProjectTemplate:
 
 def _t(
     name: str, scale_wan: float, *, once: bool = False, policy: str | None = None, funds: str = "01",
-    sector: str | None = None, years: tuple[int, int] | None = None,
+    sector: str | None = None, years: tuple[int, int] | None = None, key: bool = False,
 ) -> ProjectTemplate:
     return ProjectTemplate(
         name=name, scale_wan=scale_wan, recurring=not once, policy=policy,
-        funds=tuple(funds.split("+")), sector=sector, years=years,
+        funds=tuple(funds.split("+")), sector=sector, years=years, key=key,
     )
 
 
@@ -283,9 +284,9 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("地方储备粮轮换费用", 50), _t("以工代赈项目", 120, once=True, funds="04"),
     ),
     "finance": (
-        _t("政府专项债券付息", 1800, policy=DEBT, funds="02"),
-        _t("政府一般债券付息", 1200, policy=DEBT),
-        _t("非税收入征收成本", 35, policy=REVENUE_COST),
+        _t("政府专项债券付息", 1800, policy=DEBT, funds="02", key=True),
+        _t("政府一般债券付息", 1200, policy=DEBT, key=True),
+        _t("非税收入征收成本", 35, policy=REVENUE_COST, key=True),
         _t("财政投资评审经费", 40), _t("预算绩效管理第三方服务", 25),
         _t("预算管理一体化系统运维", 60),
         _t("农村综合改革奖补资金", 150, policy=REWARD, funds="04"),
@@ -312,8 +313,8 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("人民调解“以奖代补”资金", 5, policy=REWARD), _t("普法宣传经费", 4),
     ),
     "education": (
-        _t("义务教育学校公用经费保障", 850, funds="04+01"),
-        _t("学生营养改善计划", 320, policy=LIVELIHOOD, funds="04"),
+        _t("义务教育学校公用经费保障", 850, funds="04+01", key=True),
+        _t("学生营养改善计划", 320, policy=LIVELIHOOD, funds="04", key=True),
         _t("校舍维修改造", 180, once=True),
         _t("教师培训", 25),
         _t("家庭经济困难学生资助", 150, policy=LIVELIHOOD, funds="04+01"),
@@ -338,15 +339,15 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     ),
     "hrss": (
         _t("就业补助资金", 220, policy=LIVELIHOOD, funds="04"),
-        _t("城乡居民基本养老保险补助", 900, policy=LIVELIHOOD, funds="04+01"),
+        _t("城乡居民基本养老保险补助", 900, policy=LIVELIHOOD, funds="04+01", key=True),
         _t("创业担保贷款贴息", 45, policy=REWARD),
         _t("职业技能提升行动", 60, funds="05"),
         _t("劳动人事争议仲裁经费", 5),
     ),
     "civil": (
-        _t("城乡低保资金", 1400, policy=LIVELIHOOD, funds="04+01"),
-        _t("特困人员供养", 380, policy=LIVELIHOOD, funds="04+01"),
-        _t("残疾人两项补贴", 160, policy=LIVELIHOOD, funds="04+01"),
+        _t("城乡低保资金", 1400, policy=LIVELIHOOD, funds="04+01", key=True),
+        _t("特困人员供养", 380, policy=LIVELIHOOD, funds="04+01", key=True),
+        _t("残疾人两项补贴", 160, policy=LIVELIHOOD, funds="04+01", key=True),
         _t("临时救助资金", 60, policy=LIVELIHOOD),
         _t("孤儿基本生活保障", 18, policy=LIVELIHOOD, funds="04"),
         _t("高龄津贴", 90, policy=LIVELIHOOD),
@@ -365,9 +366,9 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("医保基金监管经费", 8), _t("医保经办服务经费", 10),
     ),
     "health": (
-        _t("基本公共卫生服务项目", 420, funds="04+01"),
-        _t("新冠疫情防控经费", 600, policy=EPIDEMIC, funds="01+04", years=COVID_YEARS),
-        _t("家庭医生签约服务", 80, policy=LIVELIHOOD),
+        _t("基本公共卫生服务项目", 420, funds="04+01", key=True),
+        _t("新冠疫情防控经费", 600, policy=EPIDEMIC, funds="01+04", years=COVID_YEARS, key=True),
+        _t("家庭医生签约服务", 80, policy=LIVELIHOOD, key=True),
         _t("新冠病毒疫苗接种", 300, policy=EPIDEMIC, funds="04+01", years=(2021, 2022)),
         _t("重大传染病防控", 40, funds="04"),
         _t("计划生育家庭奖励扶助", 70, policy=LIVELIHOOD, funds="04+01"),
@@ -382,8 +383,8 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("长江岸线生态修复", 300, once=True, funds="04+02"),
     ),
     "housing": (
-        _t("老旧小区改造", 900, funds="04+02", sector=HOUSING),
-        _t("农村危房改造", 150, policy=LIVELIHOOD, funds="04", sector=HOUSING),
+        _t("老旧小区改造", 900, funds="04+02", sector=HOUSING, key=True),
+        _t("农村危房改造", 150, policy=LIVELIHOOD, funds="04", sector=HOUSING, key=True),
         _t("公租房维修维护", 40, sector=HOUSING),
         _t("城镇保障性安居工程", 600, funds="04", sector=HOUSING),
         _t("建筑工地扬尘治理", 20),
@@ -392,7 +393,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     ),
     "housing_security": (
         _t("公租房租赁补贴", 60, policy=LIVELIHOOD), _t("公租房运营管理", 25),
-        _t("棚户区改造专项债券付息", 300, policy=DEBT, funds="02"),
+        _t("棚户区改造专项债券付息", 300, policy=DEBT, funds="02", key=True),
     ),
     "urban": (
         _t("城区环境卫生保洁", 450), _t("生活垃圾分类", 80), _t("市政道路维修", 120),
@@ -405,9 +406,9 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("地质灾害防治", 60, funds="04"), _t("自然资源执法监察", 10),
     ),
     "agriculture": (
-        _t("高标准农田建设", 1300, funds="04+01"),
+        _t("高标准农田建设", 1300, funds="04+01", key=True),
         _t("农村人居环境整治", 300, policy=REWARD, funds="04+01"),
-        _t("耕地地力保护补贴", 520, policy=LIVELIHOOD, funds="04"),
+        _t("耕地地力保护补贴", 520, policy=LIVELIHOOD, funds="04", key=True),
         _t("动物疫病防控", 40, funds="04"),
         _t("农机购置补贴", 60, policy=LIVELIHOOD, funds="04"),
         _t("乡村振兴衔接资金", 800, funds="04+01"),
@@ -416,7 +417,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("稻谷目标价格补贴", 110, policy=LIVELIHOOD, funds="04"),
     ),
     "water": (
-        _t("山塘清淤扩容", 130, policy=REWARD, funds="04+01"), _t("河长制工作经费", 25),
+        _t("山塘清淤扩容", 130, policy=REWARD, funds="04+01", key=True), _t("河长制工作经费", 25, key=True),
         _t("小型水库除险加固", 280, once=True, funds="04"),
         _t("农村饮水安全巩固提升", 200, policy=LIVELIHOOD, funds="04+01"),
         _t("防汛抗旱经费", 60), _t("水利工程运行管护", 45),
@@ -427,7 +428,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
         _t("国土绿化植树造林", 60, funds="04"), _t("松材线虫病防治", 35), _t("林长制工作经费", 8),
     ),
     "transport": (
-        _t("农村公路养护", 350, funds="04+01"), _t("公路安全生命防护工程", 220, funds="04"),
+        _t("农村公路养护", 350, funds="04+01", key=True), _t("公路安全生命防护工程", 220, funds="04", key=True),
         _t("危桥改造", 180, once=True, funds="04"),
         _t("农村客运补贴", 45, policy=LIVELIHOOD, funds="04"),
         _t("城乡公交一体化运营补贴", 120, policy=REWARD),
@@ -479,7 +480,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     "treasury": (_t("国库集中支付代理银行服务费", 12), _t("电子化支付系统运维", 15)),
     "nontax": (
         _t("非税收入征管系统运维", 20, policy=REVENUE_COST),
-        _t("非税收入代征手续费", 30, policy=REVENUE_COST, funds="05"),
+        _t("非税收入代征手续费", 30, policy=REVENUE_COST, funds="05", key=True),
     ),
     "audit_center": (_t("经济责任审计外聘专家经费", 10),),
     "survey": (_t("住户调查补助", 8, funds="04"), _t("农业统计调查经费", 4)),
@@ -549,7 +550,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     ),
     "cdc": (
         _t("免疫规划", 60, funds="04"),
-        _t("新冠疫情防控经费", 200, policy=EPIDEMIC, years=COVID_YEARS),
+        _t("新冠疫情防控经费", 200, policy=EPIDEMIC, years=COVID_YEARS, key=True),
         _t("核酸检测实验室建设", 120, once=True, policy=EPIDEMIC, years=COVID_YEARS),
         _t("重大传染病防控", 50, funds="04"), _t("慢性病防治", 15),
     ),
@@ -561,7 +562,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     "township_hospital": (
         _t("基本公共卫生服务", 60, funds="04+01"),
         _t("乡镇卫生院标准化建设", 80, once=True, funds="04"),
-        _t("村医补助", 30, policy=LIVELIHOOD, funds="04"), _t("家庭医生签约服务", 15),
+        _t("村医补助", 30, policy=LIVELIHOOD, funds="04"), _t("家庭医生签约服务", 15, key=True),
         _t("基本药物制度补助", 25, funds="04"),
     ),
     "env_monitor": (_t("空气自动监测站运维", 30), _t("环境监测设备购置", 50, once=True)),
@@ -572,7 +573,7 @@ PROJECT_TEMPLATES: dict[str, tuple[ProjectTemplate, ...]] = {
     "municipal": (_t("市政设施维护", 100), _t("城区排水防涝", 90)),
     "real_estate": (_t("不动产登记信息化建设", 30, once=True), _t("不动产登记档案整理", 10)),
     "land_reserve": (
-        _t("土地收储", 2000, funds="02"), _t("土地出让业务费", 150, policy=REVENUE_COST, funds="02"),
+        _t("土地收储", 2000, funds="02"), _t("土地出让业务费", 150, policy=REVENUE_COST, funds="02", key=True),
     ),
     "agri_tech": (
         _t("基层农技推广体系建设", 20, funds="04"), _t("测土配方施肥", 15, funds="04"),

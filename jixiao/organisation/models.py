@@ -169,6 +169,7 @@ class Project(models.Model):
     adjusted_budget_fen = models.BigIntegerField("调整后预算数（分）", validators=[MinValueValidator(0)])
     is_continuing = models.BooleanField("延续项目", default=False)
     is_classified = models.BooleanField("涉密", default=False)
+    budget_approved_at = models.DateTimeField("预算批复时间", null=True, blank=True, editable=False)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ProjectQuerySet.as_manager()

@@ -206,7 +206,11 @@ _QUANT_RE: Final = re.compile(
     rf"(?P<op1>{_OPS_ALT})?(?:{_NEUTRAL_ALT})*(?P<op2>{_OPS_ALT})?(?P<pct>百分之)?(?P<num>{_NUM})"
     rf"(?P<unit>[^0-9≥≤<>=]*?)(?P<suf>{_SUFFIX_ALT})?$"
 )
-_RANGE_RE: Final = re.compile(rf"^(?:{_NEUTRAL_ALT})*{_NUM}[^0-9]*?(?:-|~|至|到){_NUM}[^0-9]*$")
+_SIMPLE_RE: Final = re.compile(
+    r"^([≥≤<>=])?([0-9]{1,15}(?:\.[0-9]{1,12})?)([^0-9≥≤<>=~.+\-月年季前底末完止]{0,6})$"
+)
+_SUFFIX_LAST_CHARS: Final = frozenset(word[-1] for word in _SUFFIX_OPS)
+_RANGE_RE: Final = re.compile(rf"^(?:{_NEUTRAL_ALT}|{_OPS_ALT})*{_NUM}[^0-9]*?(?:-|~|至|到){_NUM}[^0-9]*$")
 _DIGIT_RE: Final = re.compile(r"[0-9]")
 _OP_SYMBOL_RE: Final = re.compile(r"[≥≤<>=%‰]")
 _WORDY_RE: Final = re.compile(rf"[{_CJK}A-Za-z]")
@@ -369,12 +373,23 @@ def _op_of(spelling: str | None) -> Op | None:
     return _SYMBOL_OPS.get(spelling) or _WORD_OPS[spelling]
 
 
+def _parse_simple_quantity(s: str) -> Quantitative | None:
+    """Fast path for the common forms "≥95%", "126公里", "≤1.60万元": symbol, number, short unit."""
+    m = _SIMPLE_RE.match(s)
+    if m is None:
+        return None
+    op, num, unit = m.group(1, 2, 3)
+    if unit and (unit[-1] in _SUFFIX_LAST_CHARS or unit == "百分比"):
+        return None
+    return Quantitative(_SYMBOL_OPS[op] if op else "=", Decimal(num), unit)
+
+
 def _parse_quantity(text: str, s: str) -> ParsedValue | None:
     m = _QUANT_RE.match(s)
     if m is None:
         return None
     num = m["num"]
-    if sum(c.isdigit() for c in num) > MAX_NUMBER_DIGITS:
+    if len(num) > MAX_NUMBER_DIGITS and sum(c.isdigit() for c in num) > MAX_NUMBER_DIGITS:
         return Unparsed(text, REASON_TOO_MANY_DIGITS)
     unit = m["unit"]
     if "-" in unit or "~" in unit or len(unit) > MAX_UNIT_LENGTH:
@@ -402,6 +417,9 @@ def parse_value(text: str | None) -> ParsedValue:
             return parse_value(str(text))
         return Unparsed(repr(text), REASON_NOT_TEXT)
     s = normalise_text(text)
+    quick = _parse_simple_quantity(s)
+    if quick is not None:
+        return quick
     shown = text.strip()
     if not s:
         return Unparsed(shown, REASON_EMPTY)
@@ -411,9 +429,7 @@ def parse_value(text: str | None) -> ParsedValue:
         return _parse_wordy(shown, s)
     if len(s) > MAX_PARSE_LENGTH:
         return Unparsed(shown, REASON_TOO_LONG)
-    found = _parse_date_like(shown, s)
-    if found is None:
-        found = _parse_quantity(shown, s)
+    found = _parse_date_like(shown, s) or _parse_quantity(shown, s)
     if found is not None:
         return found
     if _RANGE_RE.match(s):

@@ -19,7 +19,7 @@ from typing import Final, Literal, cast
 
 from jixiao.rules.bands import Band, read_bands
 from jixiao.rules.numbers import HUNDRED, ONE, ROUNDING_MODES, ZERO, fmt_plain, round_to
-from jixiao.rules.validation import Problems, Reader
+from jixiao.rules.validation import Problems, Reader, type_name
 from jixiao.rules.values import json_number
 
 DEFAULT_RULE_SET: Final = "national-default"
@@ -178,7 +178,7 @@ class RuleSet:
         """
         problems = Problems("规则集")
         if not isinstance(data, Mapping):
-            problems.add("", f"规则集应为对象，实际为{type(data).__name__}")
+            problems.add("", f"应为对象，实际为{type_name(data)}")
             problems.raise_if_any()
         merged = _resolve_extends(problems, dict(data))
         problems.raise_if_any()
@@ -385,9 +385,13 @@ def available_rule_sets() -> tuple[str, ...]:
     return tuple(sorted(_shipped()))
 
 
-@lru_cache(maxsize=32)
 def get_rule_set(name: str = DEFAULT_RULE_SET) -> RuleSet:
     """A shipped rule set by name; raises UnknownRuleSetError listing the available names."""
+    return _load(name)
+
+
+@lru_cache(maxsize=32)
+def _load(name: str) -> RuleSet:
     text = _shipped().get(name)
     if text is None:
         raise UnknownRuleSetError(name)

@@ -141,8 +141,9 @@ class IndicatorScore:
         return self.weight is not None and ZERO <= claimed <= self.weight
 
 
-def is_not_applicable(text: str | None) -> bool:
-    return text is not None and normalise_text(text) in NOT_APPLICABLE_WORDS
+def is_not_applicable(value: ParsedValue) -> bool:
+    """ "不适用" / "不涉及" written as the target or the actual (domain.md §4.5)."""
+    return isinstance(value, Qualitative) and normalise_text(value.text) in NOT_APPLICABLE_WORDS
 
 
 def score_indicator(
@@ -154,8 +155,6 @@ def score_indicator(
     year: int | None = None,
 ) -> IndicatorScore:
     """Parse (cached) and score one indicator."""
-    if is_not_applicable(target_text) or is_not_applicable(actual_text):
-        return IndicatorScore(rule_set.name, "not_applicable", weight)
     return score_parsed(
         parse_cached(target_text), parse_cached(actual_text), actual_text, weight, rule_set, year=year
     )
@@ -171,6 +170,8 @@ def score_parsed(
     year: int | None = None,
 ) -> IndicatorScore:
     """Score already-parsed values (``actual_text`` is needed for qualitative wording)."""
+    if is_not_applicable(target) or is_not_applicable(actual):
+        return IndicatorScore(rule_set.name, "not_applicable", weight)
     if isinstance(target, Quantitative):
         return _score_quantitative(target, actual, weight, rule_set)
     if isinstance(target, Deadline | Period):

@@ -45,6 +45,10 @@ class Transition:
     #: Extra data the transition records (e.g. a review grade) must be one of these values.
     grades: tuple[str, ...] = ()
     style: str = "primary"
+    #: Done inside the transition's transaction after the state changes: (document, user, comment, grade).
+    effect: Callable[[Any, Any, str, str], None] | None = None
+    #: Asks the user to confirm before the button acts (rendered as data-confirm).
+    confirm: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def perform_transition(
         current.lock_version += 1
         current.state_changed_at = timezone.now()
         current._change_reason = f"{transition.label}：{comment}" if comment else transition.label  # type: ignore[attr-defined]
+        if transition.effect:
+            transition.effect(current, user, comment, grade)
         current.save()
         ReviewLog.record(current, user, transition, from_state, comment, grade)
         Notification.for_transition(current, user, transition, comment)

@@ -1,0 +1,62 @@
+"""``jixiao demo load`` builds the demo district (or province-scale benchmark data);
+``jixiao demo users`` lists the demo accounts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from jixiao.demo import data, services
+
+SCALE_LABELS = {"district": "区县规模", "province": "全省规模"}
+
+
+class Command(BaseCommand):
+    help = "演示数据：load 生成演示区县（云溪区）或全省规模基准数据；users 列出演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,users}")
+        load = actions.add_parser("load", help="生成演示数据（2020—2022 预算年度）")
+        load.add_argument(
+            "--scale", choices=services.SCALES, default="district",
+            help="district：云溪区约 130 个单位、600 个项目；province：25000 个单位、600000 个项目（基准测试用）",
+        )
+        load.add_argument("--seed", type=int, default=data.DEFAULT_SEED, help=f"随机种子（默认 {data.DEFAULT_SEED}）")
+        load.add_argument("--reset", action="store_true", help="先清空业务数据和演示账号（安全日志不受影响）")
+        users = actions.add_parser("users", help="列出演示账号及统一密码")
+        users.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "users":
+            self.list_users(as_json=options["json"])
+        else:
+            self.load(options["scale"], options["seed"], reset=options["reset"])
+
+    def load(self, scale: services.Scale, seed: int, *, reset: bool) -> None:
+        try:
+            summary = services.load_demo(scale, seed, reset=reset)
+        except services.DemoDataPresent:
+            self.stdout.write("数据库中已有预算单位或项目数据（可能已导入过演示数据），未重复导入。如需重新生成，请加 --reset。")
+            return
+        self.stdout.write(
+            f"已导入演示数据（{SCALE_LABELS[scale]}，随机种子 {seed}，预算年度 "
+            f"{data.YEARS[0]}—{data.YEARS[-1]}）：一级预算单位 {summary.first_level} 个，下属单位 {summary.subordinates} 个。"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"单位 {summary.units} 个，项目 {summary.projects} 个，用时 {summary.seconds:.1f} 秒")
+        )
+        self.stdout.write(
+            f"演示账号 {summary.users} 个，统一密码 {data.DEMO_PASSWORD}（运行 jixiao demo users 查看全部账号）。"
+        )
+        if summary.skipped_users:
+            self.stdout.write(f"以下账号已存在，未重新创建：{'、'.join(summary.skipped_users)}")
+
+    def list_users(self, *, as_json: bool) -> None:
+        rows = services.demo_account_rows()
+        if as_json:
+            self.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(services.accounts_table(rows))
+            self.stdout.write(f"\n所有演示账号的密码均为 {data.DEMO_PASSWORD}。")

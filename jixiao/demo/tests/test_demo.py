@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count, F, Sum
+from pypinyin import lazy_pinyin
+
+from jixiao.accounts.models import User
+from jixiao.accounts.roles import ADMIN_ROLES, Role
+from jixiao.audit.models import EventType, SecurityEvent, verify_chain
+from jixiao.audit.services import log_event
+from jixiao.deadlines.models import CalendarEntry
+from jixiao.demo import data, services
+from jixiao.organisation.models import (
+    THRESHOLD_PAPER_COPY_FEN,
+    BudgetUnit,
+    DepartmentExpenditure,
+    FiscalYear,
+    Project,
+    UnitYearSetting,
+)
+
+
+@pytest.fixture
+def fast_hasher(settings: pytest.FixtureRequest) -> None:
+    # The loader hashes with whatever hasher is configured; Argon2 would make every load slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def district(fast_hasher: None) -> str:
+    return run_demo("load", "--scale", "district", "--seed", "2021")
+
+
+def fingerprint() -> list[tuple[object, ...]]:
+    funds: dict[int, list[str]] = defaultdict(list)
+    for project_id, code in Project.fund_sources.through.objects.values_list("project_id", "fundsource__code"):
+        funds[project_id].append(code)
+    projects = [
+        (p.year, p.code, p.name, p.unit.code, p.sector.name, p.initial_budget_fen, p.adjusted_budget_fen,
+         p.is_continuing, p.is_classified, tuple(sorted(funds[p.pk])))
+        for p in Project.objects.select_related("unit", "sector").order_by("year", "code")
+    ]
+    units = list(BudgetUnit.objects.order_by("code").values_list("code", "name", "parent__code", "root__code", "sector__name"))
+    spending = list(
+        DepartmentExpenditure.objects.order_by("unit__code", "year")
+        .values_list("unit__code", "year", "personnel_fen", "public_fen", "project_fen")
+    )
+    return [*projects, *units, *spending]
+
+
+@pytest.mark.django_db
+def test_district_units(district: str) -> None:
+    first = BudgetUnit.objects.filter(parent__isnull=True)
+    subs = BudgetUnit.objects.filter(parent__isnull=False)
+    assert 35 <= first.count() <= 45
+    assert 70 <= subs.count() <= 100
+    names = set(BudgetUnit.objects.values_list("name", flat=True))
+    for name in ("云溪区教育局", "云溪区卫生健康局", "云溪区财政局", "岳阳市生态环境局云溪分局", "云溪区公安分局",
+                 "云溪街道", "长岭街道", "松杨湖街道", "陆城镇", "路口镇", "永济乡", "云溪区第一中学", "云溪区人民医院"):
+        assert name in names
+    assert BudgetUnit.objects.get(name="云溪区教育局").sector.name == "教育"
+    assert BudgetUnit.objects.get(name="云溪区公安分局").sector.name == "公共安全"
+    for unit in BudgetUnit.objects.select_related("parent"):
+        expected_root = unit.parent.root_id if unit.parent_id else unit.pk
+        assert unit.root_id == expected_root, unit
+        assert unit.sort_key == "".join(lazy_pinyin(unit.name))[:200]
+        if unit.parent_id:
+            assert unit.parent.parent_id is None
+            assert unit.sector_id == unit.parent.sector_id, unit
+            assert unit.code.startswith(unit.parent.code) and len(unit.code) == 6
+        else:
+            assert len(unit.code) == 3
+    assert BudgetUnit.objects.filter(is_classified=True, root__name="云溪区公安分局").exists()
+    assert BudgetUnit.history.count() == BudgetUnit.objects.count()
+
+
+@pytest.mark.django_db
+def test_district_year_settings_expenditure_calendar(district: str) -> None:
+    first = BudgetUnit.objects.filter(parent__isnull=True).count()
+    assert UnitYearSetting.objects.count() == first * len(data.YEARS)
+    out_of_scope = set(UnitYearSetting.objects.filter(in_assessment_scope=False).values_list("unit__name", flat=True))
+    assert "共青团云溪区委" in out_of_scope and "云溪区妇女联合会" in out_of_scope
+    assert len(out_of_scope) < first / 4
+    assert DepartmentExpenditure.objects.count() == BudgetUnit.objects.count() * len(data.YEARS)
+    totals = {
+        (row["unit"], row["year"]): row["s"]
+        for row in Project.objects.values("unit", "year").annotate(s=Sum("adjusted_budget_fen"))
+    }
+    for e in DepartmentExpenditure.objects.all():
+        assert e.project_fen == totals.get((e.unit_id, e.year), 0)
+        assert e.personnel_fen > 0 and e.public_fen > 0
+    for year in data.YEARS:
+        assert CalendarEntry.objects.filter(year=year).exists()
+        assert FiscalYear.objects.filter(year=year).exists()
+    assert FiscalYear.objects.get(is_current=True).year == data.CURRENT_YEAR
+
+
+@pytest.mark.django_db
+def test_district_projects(district: str) -> None:
+    per_year = dict(Project.objects.values("year").annotate(n=Count("id")).values_list("year", "n"))
+    assert set(per_year) == {2020, 2021, 2022}
+    assert 550 <= sum(per_year.values()) <= 650
+    assert max(per_year, key=per_year.__getitem__) == 2021
+    amounts = list(Project.objects.values_list("adjusted_budget_fen", flat=True))
+    large = sum(a >= THRESHOLD_PAPER_COPY_FEN for a in amounts)
+    assert 0 < large < len(amounts) / 2
+    assert any(a >= 100_000_000 for a in amounts)  # some in the millions of 元
+    assert all(a > 0 and a % 100 == 0 for a in amounts)
+    assert Project.objects.exclude(adjusted_budget_fen=F("initial_budget_fen")).exists()
+    for p in Project.objects.filter(year=2021).select_related("unit")[:50]:
+        assert p.code.startswith(f"{data.DIVISION_CODE}-") and len(p.code) == len("430603-2021-0001")
+    # Projects carry one or two fund sources.
+    per_project = Project.objects.annotate(n=Count("fund_sources")).values_list("n", flat=True)
+    assert set(per_project) <= {1, 2} and 2 in set(per_project)
+    # Policy categories land on the right kinds of projects.
+    def category_of(name: str) -> set[str]:
+        return set(Project.objects.filter(name=name).values_list("policy_categories__code", flat=True))
+    assert category_of("新冠疫情防控经费") == {"epidemic"}
+    assert category_of("城乡低保资金") == {"livelihood"}
+    assert category_of("政府专项债券付息") == {"debt"}
+    assert category_of("非税收入征收成本") == {"revenue_cost"}
+    assert Project.objects.filter(policy_categories__code="reward").exists()
+    # Continuing projects keep their code and name across years.
+    low_income = Project.objects.filter(name="城乡低保资金").order_by("year")
+    assert [p.year for p in low_income] == [2020, 2021, 2022]
+    assert len({p.code for p in low_income}) == 1
+    assert all(p.is_continuing for p in low_income[1:])
+    assert Project.objects.filter(is_continuing=False, year=2021).exists()
+    # Classified projects only under classified units.
+    assert Project.objects.filter(is_classified=True).exists()
+    assert not Project.objects.filter(is_classified=True, unit__is_classified=False).exists()
+    assert Project.history.count() == Project.objects.count()
+
+
+@pytest.mark.django_db
+def test_district_users(district: str) -> None:
+    users = {u.username: u for u in User.objects.select_related("unit").prefetch_related("sectors")}
+    assert set(users) == data.DEMO_USERNAMES
+    assert {u.role for u in users.values()} == set(Role.values)
+    assert not any(u.is_superuser or u.is_staff or u.must_change_password for u in users.values())
+    for user in users.values():
+        user.full_clean()
+        assert user.real_name and user.phone.startswith("1387301")
+        if user.role == Role.UNIT_APPROVER:
+            assert user.unit is not None and user.unit.parent_id is None
+        if user.role in (Role.UNIT_APPROVER, Role.UNIT_FILLER):
+            assert user.unit is not None
+        if user.role == Role.BUDGET_DESK:
+            assert user.unit is None and user.sectors.exists()
+        if user.role in ADMIN_ROLES:
+            assert user.unit is None
+    assert users["yz_tb"].unit.name == "云溪区第一中学"  # type: ignore[union-attr]
+    assert users["jxg"].real_name == "李明"
+    # Budget desks cover every sector between them.
+    covered = {s.name for u in users.values() if u.role == Role.BUDGET_DESK for s in u.sectors.all()}
+    assert len(covered) == 12
+    # Scoping works on the loaded data: an approver sees exactly their department's tree.
+    approver = users["jyj_sh"]
+    visible = Project.objects.for_user(approver)
+    assert visible.exists()
+    assert set(visible.values_list("unit__root__name", flat=True)) == {"云溪区教育局"}
+    desk = users["nyk"]
+    assert set(Project.objects.for_user(desk).values_list("sector__name", flat=True)) == {"农林水"}
+
+
+@pytest.mark.django_db
+def test_users_json_and_login(district: str) -> None:
+    accounts = json.loads(run_demo("users", "--json"))
+    assert isinstance(accounts, list) and len(accounts) == len(data.DEMO_ACCOUNTS)
+    assert {a["role"] for a in accounts} == set(Role.values)
+    for account in accounts:
+        assert set(account) == {"username", "password", "role", "unit"}
+        user = authenticate(username=account["username"], password=account["password"])
+        assert user is not None, account["username"]
+        assert user.role == account["role"]
+        assert account["unit"] == (user.unit.name if user.unit else None)
+    table = run_demo("users")
+    for header in ("账号", "密码", "角色", "单位"):
+        assert header in table
+    assert "云溪区第一中学" in table and data.DEMO_PASSWORD in table
+
+
+@pytest.mark.django_db
+def test_users_json_before_loading_names_district_units() -> None:
+    accounts = {a["username"]: a for a in json.loads(run_demo("users", "--json"))}
+    assert accounts["jyj_sh"]["unit"] == "云溪区教育局"
+    assert accounts["jxg"]["unit"] is None
+    assert accounts["sysadmin"]["password"] == data.DEMO_PASSWORD
+
+
+@pytest.mark.django_db
+def test_load_twice_does_not_duplicate(district: str) -> None:
+    counts = (BudgetUnit.objects.count(), Project.objects.count(), User.objects.count())
+    out = run_demo("load")
+    assert "未重复导入" in out
+    assert (BudgetUnit.objects.count(), Project.objects.count(), User.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_same_seed_same_data_and_reset_keeps_security_log(district: str) -> None:
+    assert "单位" in district and "项目 600 个" in district
+    before = fingerprint()
+    log_event(EventType.SETTINGS_CHANGE, username="tester", note="before reset")
+    events = SecurityEvent.objects.count()
+    out = run_demo("load", "--seed", "2021", "--reset")
+    assert "项目" in out
+    assert fingerprint() == before
+    assert SecurityEvent.objects.count() == events
+    assert verify_chain() is None
+    assert User.objects.count() == len(data.DEMO_ACCOUNTS)
+    run_demo("load", "--seed", "7", "--reset")
+    assert fingerprint() != before
+
+
+def test_planning_is_deterministic_without_database() -> None:
+    a = services.plan_district_projects(random.Random(5))
+    b = services.plan_district_projects(random.Random(5))
+    c = services.plan_district_projects(random.Random(6))
+    assert a == b and a != c
+    assert len({(p.year, p.code) for p in a}) == len(a)
+
+
+def test_province_unit_tree_shape() -> None:
+    units = list(services.province_units())
+    assert len(units) == data.PROVINCE_FIRST_LEVEL * (1 + data.PROVINCE_SUBORDINATES_PER_UNIT) == 25_000
+    codes = {u.code for u in units}
+    assert len(codes) == len(units)
+    first = [u for u in units if u.parent_code is None]
+    assert len(first) == data.PROVINCE_FIRST_LEVEL
+    assert all(u.parent_code in codes for u in units if u.parent_code)
+    # The demo accounts' units exist at province scale too (in 云溪区).
+    for account in data.DEMO_ACCOUNTS:
+        if account.unit_code:
+            assert f"{data.PROVINCE_ACCOUNT_DIVISION}{account.unit_code}" in codes

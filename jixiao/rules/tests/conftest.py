@@ -1,0 +1,35 @@
+"""Shared fixtures of the rules-engine tests (plain pytest, no Django)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao.rules.ruleset import RuleSet, get_rule_set
+
+EXAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "examples" / "selfeval"
+RURAL = EXAMPLES / "rural-road-maintenance.json"
+MEALS = EXAMPLES / "school-meals-defects.json"
+
+
+def load(path: Path) -> dict[str, object]:
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+@pytest.fixture
+def national() -> RuleSet:
+    return get_rule_set("national-default")
+
+
+@pytest.fixture
+def rural() -> dict[str, object]:
+    return copy.deepcopy(load(RURAL))
+
+
+@pytest.fixture
+def meals() -> dict[str, object]:
+    return copy.deepcopy(load(MEALS))

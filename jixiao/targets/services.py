@@ -1,0 +1,188 @@
+"""Service functions of the target stage: open a declaration, check it, adjust it (v+1),
+compare versions, approve a project's budget only with an approved target (六同步)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao.organisation.models import BudgetUnit, Project
+from jixiao.rules.parsing import parse_value
+from jixiao.rules.targets import TargetFinding, review_target
+from jixiao.rules.values import Quantitative
+from jixiao.targets.models import Kind, MainTask, TargetDeclaration, TargetIndicator
+from jixiao.targets.workflows import APPROVED_STATES
+from jixiao.workflow.engine import WorkflowError
+
+
+class TargetError(WorkflowError):
+    pass
+
+
+def open_project_declaration(project: Project, user: Any) -> TargetDeclaration:
+    """The project's current declaration, or a new draft prefilled from last year's approved one."""
+    existing = TargetDeclaration.objects.filter(project=project).order_by("-version").first()
+    if existing is not None:
+        return existing
+    if not Project.objects.for_user(user, "view").filter(pk=project.pk).exists():
+        raise TargetError("您无权为该项目填报绩效目标。")
+    with transaction.atomic():
+        declaration = TargetDeclaration.objects.create(
+            kind=Kind.PROJECT, year=project.year, unit=project.unit, sector=project.sector, project=project,
+            fiscal_fen=project.adjusted_budget_fen, other_fen=0,
+        )
+        previous = last_year_declaration(declaration)
+        if previous is not None:
+            _copy_content(previous, declaration)
+            declaration.save()
+    return declaration
+
+
+def open_department_declaration(unit: BudgetUnit, year: int, user: Any) -> TargetDeclaration:
+    existing = TargetDeclaration.objects.filter(kind=Kind.DEPARTMENT, unit=unit, year=year).order_by("-version").first()
+    if existing is not None:
+        return existing
+    if not BudgetUnit.objects.for_user(user, "view").filter(pk=unit.pk).exists() or not unit.is_first_level:
+        raise TargetError("部门整体支出绩效目标由一级预算单位填报。")
+    return TargetDeclaration.objects.create(kind=Kind.DEPARTMENT, year=year, unit=unit, sector=unit.sector)
+
+
+def last_year_declaration(declaration: TargetDeclaration) -> TargetDeclaration | None:
+    """Last year's current approved declaration of the same project code (or the same unit)."""
+    qs = TargetDeclaration.objects.filter(year=declaration.year - 1, kind=declaration.kind, is_current=True,
+                                          state__in=APPROVED_STATES)
+    if declaration.kind == Kind.PROJECT:
+        return qs.filter(project__code__endswith=_code_stem(declaration.project.code)).first() if declaration.project_id else None
+    return qs.filter(unit=declaration.unit).first()
+
+
+def _code_stem(code: str) -> str:
+    # Demo and budget-system codes carry the year ("430603-2021-0001"): match on the serial part.
+    return code.rsplit("-", 1)[-1] if code.count("-") >= 2 else code
+
+
+def previous_values(declaration: TargetDeclaration) -> dict[str, Decimal]:
+    """A continuing project's last-year values by indicator name (the approved targets until
+    self-evaluation actuals exist for that year)."""
+    previous = last_year_declaration(declaration)
+    if previous is None:
+        return {}
+    values = {}
+    for ind in previous.indicators.all():
+        parsed = parse_value(f"{ind.value}{ind.unit}")
+        if isinstance(parsed, Quantitative):
+            values[ind.name] = parsed.value
+    return values
+
+
+def review_findings(declaration: TargetDeclaration) -> list[TargetFinding]:
+    """The automatic review checks (run on save, before submission and for reviewers)."""
+    from jixiao.rules import get_rule_set
+
+    rule_set = get_rule_set("national-default")
+    weights = dict(rule_set.level1_weights)
+    return review_target(declaration.to_draft(previous_values(declaration)), weights)
+
+
+def _copy_content(source: TargetDeclaration, target: TargetDeclaration) -> None:
+    for field in ("long_term_goal", "annual_goal", "basis", "implementation_plan", "safeguards", "functions",
+                  "staff_quota", "staff_actual", "contact_person", "contact_phone", "unit_head", "start_month"):
+        setattr(target, field, getattr(source, field))
+    TargetIndicator.objects.bulk_create(
+        TargetIndicator(declaration=target, **{f: getattr(i, f) for f in (
+            "position", "level1", "level2", "name", "comparison", "value", "unit", "weight", "explanation",
+            "data_source", "library_item_id")})
+        for i in source.indicators.all()
+    )
+    MainTask.objects.bulk_create(
+        MainTask(declaration=target, position=t.position, name=t.name, content=t.content,
+                 fiscal_fen=t.fiscal_fen, other_fen=t.other_fen)
+        for t in source.main_tasks.all()
+    )
+
+
+def start_adjustment(declaration: TargetDeclaration, user: Any, reason: str) -> TargetDeclaration:
+    """调整: version v+1 as a draft, reviewed the same way; v stays current until v+1 is approved."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TargetError("请填写调整原因。")
+    with transaction.atomic():
+        current = TargetDeclaration.objects.select_for_update().get(pk=declaration.pk)
+        if current.state not in APPROVED_STATES:
+            raise TargetError("只有已批复的绩效目标才能申请调整。")
+        if user.role not in ("unit_filler", "unit_approver") or not TargetDeclaration.objects.for_user(user).filter(pk=current.pk).exists():
+            raise TargetError("只有本单位可以申请调整绩效目标。")
+        if TargetDeclaration.objects.filter(supersedes=current).exists():
+            raise TargetError("该绩效目标已有调整版本在办理中。")
+        new = TargetDeclaration(
+            kind=current.kind, year=current.year, unit=current.unit, sector=current.sector, project=current.project,
+            version=current.version + 1, supersedes=current, adjustment_reason=reason, is_current=False,
+            fiscal_fen=current.fiscal_fen, other_fen=current.other_fen,
+        )
+        new._change_reason = f"申请调整：{reason}"
+        new.save()
+        _copy_content(current, new)
+        new.save()
+    return new
+
+
+@dataclass(frozen=True)
+class Change:
+    what: str
+    before: str
+    after: str
+
+
+def compare_versions(old: TargetDeclaration, new: TargetDeclaration) -> list[Change]:
+    """Side-by-side differences between two versions: goals and every indicator row."""
+    changes = []
+    for field in ("long_term_goal", "annual_goal", "fiscal_fen", "other_fen"):
+        a, b = getattr(old, field), getattr(new, field)
+        if a != b:
+            changes.append(Change(str(TargetDeclaration._meta.get_field(field).verbose_name), _show(a), _show(b)))
+    old_rows = {(i.level1, i.level2, i.name): i for i in old.indicators.all()}
+    new_rows = {(i.level1, i.level2, i.name): i for i in new.indicators.all()}
+    for key in [*old_rows, *[k for k in new_rows if k not in old_rows]]:
+        a, b = old_rows.get(key), new_rows.get(key)
+        label = f"指标「{key[2]}」（{key[0]}/{key[1]}）"
+        if a is None or b is None:
+            changes.append(Change(label, _row(a), _row(b)))
+        elif _row(a) != _row(b):
+            changes.append(Change(label, _row(a), _row(b)))
+    return changes
+
+
+def _row(i: TargetIndicator | None) -> str:
+    if i is None:
+        return "（无）"
+    weight = f"，权重{i.weight.normalize():f}" if i.weight is not None else ""
+    return f"{i.get_comparison_display()} {i.value}{i.unit}{weight}"
+
+
+def _show(value: Any) -> str:
+    from jixiao.rules.money import format_wan
+
+    if isinstance(value, int):
+        return f"{format_wan(value)}万元"
+    return value or "（空）"
+
+
+def approve_project_budget(project: Project, user: Any) -> Project:
+    """六同步 (同批复): a project's budget is approved only with an approved performance target."""
+    if not Project.objects.for_user(user, "change").filter(pk=project.pk).exists():
+        raise TargetError("您无权批复该项目预算。")
+    declaration = TargetDeclaration.objects.filter(project=project, is_current=True).first()
+    if declaration is None or declaration.state not in APPROVED_STATES:
+        state = declaration.state_label if declaration else "未填报"
+        raise TargetError(f"项目「{project.name}」的绩效目标尚未批复（当前：{state}），不能批复预算。")
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked.budget_approved_at = timezone.now()
+        locked.lock_version += 1
+        locked._change_reason = "批复预算（绩效目标已批复）"
+        locked.save()
+    return locked
