@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jixiao.rules.parsing import parse_cached, parse_value  # noqa: E402
-from jixiao.rules.ruleset import get_rule_set  # noqa: E402
-from jixiao.rules.scoring import score_indicator, score_parsed  # noqa: E402
+from jixiao.rules.parsing import parse_cached, parse_value
+from jixiao.rules.ruleset import get_rule_set
+from jixiao.rules.scoring import score_indicator, score_parsed
 
 Indicator = tuple[str, str, Decimal]
 TARGET_PER_SECOND = 100_000
@@ -41,8 +41,12 @@ def _templates(rng: random.Random) -> list[Callable[[], tuple[str, str]]]:
 
     def percent() -> tuple[str, str]:
         p = rng.choice([80, 85, 90, 95, 98, 100])
-        spelled = rng.choice([f"≥{p}%", f"≧{p}％", f"不低于{p}%", f"{p}%及以上", f"={p}%", f"＝{p}％", f"{p}%"])
-        actual = rng.choice([f"{rng.randint(60, 100)}%", f"{rng.randint(60, 100)}", f"0.{rng.randint(60, 99)}"])
+        spelled = rng.choice(
+            [f"≥{p}%", f"≧{p}％", f"不低于{p}%", f"{p}%及以上", f"={p}%", f"＝{p}％", f"{p}%"]
+        )
+        actual = rng.choice(
+            [f"{rng.randint(60, 100)}%", f"{rng.randint(60, 100)}", f"0.{rng.randint(60, 99)}"]
+        )
         return spelled, actual
 
     def cost() -> tuple[str, str]:
@@ -50,7 +54,10 @@ def _templates(rng: random.Random) -> list[Callable[[], tuple[str, str]]]:
         unit = rng.choice(["万元", "元/户", "元/人·天", "万/月", "元/亩", "万元/公里"])
         op = rng.choice(["≤", "≦", "<=", "不超过", "不高于", "控制在"])
         suffix = "以内" if op == "控制在" else ""
-        return f"{op}{c}{unit}{suffix}", f"{c * Decimal(rng.uniform(0.7, 1.6)).quantize(Decimal('0.01'))}{unit}"
+        return (
+            f"{op}{c}{unit}{suffix}",
+            f"{c * Decimal(rng.uniform(0.7, 1.6)).quantize(Decimal('0.01'))}{unit}",
+        )
 
     def rate() -> tuple[str, str]:
         x = rng.choice(["0.5", "0.9", "1", "3"])
@@ -59,12 +66,16 @@ def _templates(rng: random.Random) -> list[Callable[[], tuple[str, str]]]:
     def deadline() -> tuple[str, str]:
         month = rng.randint(6, 12)
         target = rng.choice([f"{month}月前", f"{month}月底前", f"{month}月底前完成", f"2021年{month}月完成"])
-        actual = rng.choice([f"{rng.randint(3, 12)}月", f"2021年{rng.randint(3, 12)}月", f"已于{rng.randint(3, 12)}月完成"])
+        actual = rng.choice(
+            [f"{rng.randint(3, 12)}月", f"2021年{rng.randint(3, 12)}月", f"已于{rng.randint(3, 12)}月完成"]
+        )
         return target, actual
 
     def qualitative() -> tuple[str, str]:
         target = rng.choice(["效果明显", "明显改善", "有效", "是", "达成预期指标", "逐步提高", "建立"])
-        actual = rng.choice(["达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差", target])
+        actual = rng.choice(
+            ["达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差", target]
+        )
         return target, actual
 
     weights = [(count, 30), (percent, 30), (cost, 12), (rate, 4), (deadline, 10), (qualitative, 14)]
@@ -91,7 +102,9 @@ def _timed(label: str, count: int, run: Callable[[], None]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=2021)
     options = parser.parse_args()
@@ -120,7 +133,9 @@ def main() -> int:
     plain = _timed("parse + score, uncached parser", len(items), uncached)
     _timed("parse only (target + actual), uncached", len(items), parse_only)
     verdict = "met" if best >= TARGET_PER_SECOND else "NOT met"
-    print(f"target {TARGET_PER_SECOND:,}/s: {verdict} (cached); uncached {plain / TARGET_PER_SECOND:.0%} of target")
+    print(
+        f"target {TARGET_PER_SECOND:,}/s: {verdict} (cached); uncached {plain / TARGET_PER_SECOND:.0%} of target"
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import accumulate
 
 from jixiao.rules.checker import SEVERITY_LABELS, CheckResult, IndicatorCheck
 from jixiao.rules.numbers import fmt, fmt_percent, fmt_plain
@@ -20,14 +21,11 @@ def display_width(text: str) -> int:
 
 
 def _cell(text: str) -> str:
+    """A cell cut to _MAX_CELL columns, with "…" when it was longer."""
     if display_width(text) <= _MAX_CELL:
         return text
-    out = ""
-    for char in text:
-        if display_width(out + char) > _MAX_CELL - 1:
-            break
-        out += char
-    return out + "…"
+    kept = sum(1 for width in accumulate(display_width(c) for c in text) if width < _MAX_CELL)
+    return text[:kept] + "…"
 
 
 def _pad(text: str, width: int) -> str:

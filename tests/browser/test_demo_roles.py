@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import io
-import json
-from contextlib import redirect_stdout
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser.conftest import DemoServer, login
 
-
-def demo_accounts() -> list[dict[str, Any]]:
-    call_command("demo", "load", "--scale", "district", "--seed", "2021")
-    out = io.StringIO()
-    with redirect_stdout(out):
-        call_command("demo", "users", "--json")
-    return json.loads(out.getvalue())
+pytestmark = pytest.mark.browser
 
 
-def test_every_demo_role_logs_in_and_sees_its_home_page(live_server: Any, page: Any) -> None:
-    accounts = demo_accounts()
+def test_every_demo_role_logs_in_and_sees_its_home_page(demo_server: DemoServer, page: Any) -> None:
+    accounts = demo_server.accounts()
     roles_seen = set()
     for account in accounts:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", account["username"])
-        page.fill("input[name=password]", account["password"])
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        login(page, demo_server, account)
+        page.wait_for_url(f"{demo_server.url}/")
         body = page.inner_text("body")
         assert "您好" in body, account["username"]
         assert "我的到期事项" in body
@@ -38,22 +25,17 @@ def test_every_demo_role_logs_in_and_sees_its_home_page(live_server: Any, page: 
         roles_seen.add(account["role"])
         # Pages load only local assets: nothing from a CDN.
         sources = page.eval_on_selector_all("script[src], link[href]", "els => els.map(e => e.src || e.href)")
-        assert all(src.startswith(live_server.url) for src in sources), sources
+        assert sources and all(src.startswith(demo_server.url) for src in sources), sources
+        assert page.evaluate("typeof htmx") == "object"  # htmx served from the installed package
         page.click("text=退出")
-        page.wait_for_url(f"{live_server.url}/accounts/login/")
+        page.wait_for_url(f"{demo_server.url}/accounts/login/")
     assert len(roles_seen) == 11
 
 
-def test_lockout_is_shown_to_the_user(live_server: Any, page: Any) -> None:
-    accounts = demo_accounts()
-    filler = next(a for a in accounts if a["role"] == "unit_filler")
+def test_lockout_is_shown_to_the_user(demo_server: DemoServer, page: Any) -> None:
+    filler = next(a for a in demo_server.accounts() if a["role"] == "unit_filler" and a["username"] != "jyj_tb")
     for _ in range(5):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", filler["username"])
-        page.fill("input[name=password]", "Wrong#Password1")
-        page.click("button[type=submit]")
+        login(page, demo_server, {**filler, "password": "Wrong#Password1"})
         assert "用户名或密码错误" in page.inner_text("body")
-    page.fill("input[name=username]", filler["username"])
-    page.fill("input[name=password]", filler["password"])
-    page.click("button[type=submit]")
+    login(page, demo_server, filler)
     assert "账号已被锁定" in page.inner_text("body")

@@ -6,6 +6,7 @@ import copy
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +17,9 @@ RURAL = EXAMPLES / "rural-road-maintenance.json"
 MEALS = EXAMPLES / "school-meals-defects.json"
 
 
-def load(path: Path) -> dict[str, object]:
-    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    return data
 
 
 @pytest.fixture
@@ -26,10 +28,10 @@ def national() -> RuleSet:
 
 
 @pytest.fixture
-def rural() -> dict[str, object]:
+def rural() -> dict[str, Any]:
     return copy.deepcopy(load(RURAL))
 
 
 @pytest.fixture
-def meals() -> dict[str, object]:
+def meals() -> dict[str, Any]:
     return copy.deepcopy(load(MEALS))

@@ -6,6 +6,7 @@ import copy
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ FORMAT_KEYS = {"funds", "indicators", "total", "claimed_total", "grade", "claime
 INDICATOR_KEYS = {"index", "name", "target", "actual", "method", "score", "claimed_score", "band"}
 
 
-def _expected_text(path: Any) -> str:
+def _expected_text(path: Path) -> str:
     return path.with_name(path.name.replace(".json", ".expected.md")).read_text(encoding="utf-8")
 
 
@@ -84,8 +85,8 @@ def test_school_meals_defects(meals: dict[str, Any]) -> None:
 
 
 def test_json_output_shape(rural: dict[str, Any]) -> None:
-    data = check_table(rural).to_dict()
-    assert FORMAT_KEYS <= set(data)
+    data: dict[str, Any] = check_table(rural).to_dict()
+    assert set(data) >= FORMAT_KEYS
     assert data["funds"] == {
         "execution_rate": 0.92,
         "score": 9.2,
@@ -94,10 +95,15 @@ def test_json_output_shape(rural: dict[str, Any]) -> None:
         "method": "execution_ratio",
     }
     first, fifth = data["indicators"][0], data["indicators"][4]
-    assert INDICATOR_KEYS <= set(first)
+    assert set(first) >= INDICATOR_KEYS
     assert first["target"] == {"kind": "quantitative", "op": ">=", "value": 120, "unit": "公里"}
     assert first["actual"] == {"kind": "quantitative", "op": "=", "value": 126, "unit": "公里"}
-    assert (first["method"], first["score"], first["claimed_score"], first["band"]) == ("positive_ratio", 15.0, 15, None)
+    assert (first["method"], first["score"], first["claimed_score"], first["band"]) == (
+        "positive_ratio",
+        15.0,
+        15,
+        None,
+    )
     assert fifth["target"] == {"kind": "qualitative", "text": "明显改善"}
     assert (fifth["method"], fifth["score"], fifth["claimed_score"], fifth["band"]) == (
         "qualitative_band",
@@ -105,7 +111,12 @@ def test_json_output_shape(rural: dict[str, Any]) -> None:
         18,
         [16.0, 20.0],
     )
-    assert (data["total"], data["claimed_total"], data["grade"], data["claimed_grade"]) == (91.88, 91.88, "优", "优")
+    assert (data["total"], data["claimed_total"], data["grade"], data["claimed_grade"]) == (
+        91.88,
+        91.88,
+        "优",
+        "优",
+    )
     assert data["findings"] == [] and data["rule_set"] == "national-default"
     json.dumps(data, ensure_ascii=False)
 
@@ -113,7 +124,9 @@ def test_json_output_shape(rural: dict[str, Any]) -> None:
 def test_same_findings_from_text_and_dict() -> None:
     text = MEALS.read_bytes()
     assert check_json(text).to_dict() == check_table(load(MEALS)).to_dict()
-    assert check_json(text.decode("utf-8")).codes == check_table(json.loads(text)).codes  # floats, not Decimals
+    assert (
+        check_json(text.decode("utf-8")).codes == check_table(json.loads(text)).codes
+    )  # floats, not Decimals
 
 
 # --- every finding code -------------------------------------------------------------------------
@@ -217,7 +230,9 @@ def test_unparsed_target_and_actual() -> None:
     doc = _row(_doc(), 0, target="90%-95%")
     result = check_table(doc)
     finding = next(f for f in result.findings if f.code == "TARGET_UNPARSED")
-    assert finding.severity == "warning" and finding.message.startswith("第1行指标「养护里程」的年度指标值「90%-95%」")
+    assert finding.severity == "warning" and finding.message.startswith(
+        "第1行指标「养护里程」的年度指标值「90%-95%」"
+    )
     assert result.indicators[0].counted == D(15)  # the claimed score, within [0, w]
     doc = _row(_doc(), 0, actual="60个")
     result = check_table(doc)
@@ -384,7 +399,11 @@ def test_malformed_json(text: bytes, message: str) -> None:
     result = check_json(text)
     assert result.exit_status == 2
     assert [e.message for e in result.errors] == [message]
-    assert result.to_dict() == {"rule_set": "national-default", "errors": [{"key": "", "message": message}], "exit_status": 2}
+    assert result.to_dict() == {
+        "rule_set": "national-default",
+        "errors": [{"key": "", "message": message}],
+        "exit_status": 2,
+    }
 
 
 def test_decode_json_accepts_bom() -> None:
@@ -462,7 +481,9 @@ PATHS = [
     ("grade",),
     ("execution_note",),
 ]
-TEXTS = st.sampled_from(["≥95%", "96%", "12月底前", "11月", "达成年度指标", "不适用", "0", "-5", "", "90%-95%"])
+TEXTS = st.sampled_from(
+    ["≥95%", "96%", "12月底前", "11月", "达成年度指标", "不适用", "0", "-5", "", "90%-95%"]
+)
 
 
 def _assert_sound(result: CheckResult) -> None:
@@ -477,9 +498,17 @@ def test_no_jsonish_document_crashes_the_checker(doc: object) -> None:
     _assert_sound(check_table(doc))
 
 
-@settings(max_examples=400, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(st.tuples(st.sampled_from(PATHS), JSONISH | TEXTS), min_size=1, max_size=4), st.booleans())
-def test_no_mutated_example_crashes_the_checker(changes: list[tuple[tuple[Any, ...], object]], meals: bool) -> None:
+def test_no_mutated_example_crashes_the_checker(
+    changes: list[tuple[tuple[Any, ...], object]], meals: bool
+) -> None:
     doc: Any = load(MEALS if meals else RURAL)
     for path, value in changes:
         holder = doc

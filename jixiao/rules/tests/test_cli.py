@@ -87,7 +87,9 @@ def test_missing_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert status == 2 and '缺少必填字段 "funds.annual_budget"' in err
     status, out, err = run(capsys, "check", str(path), "--json")
     assert status == 2 and '缺少必填字段 "funds.annual_budget"' in err
-    assert json.loads(out)["errors"] == [{"key": "funds.annual_budget", "message": '缺少必填字段 "funds.annual_budget"'}]
+    assert json.loads(out)["errors"] == [
+        {"key": "funds.annual_budget", "message": '缺少必填字段 "funds.annual_budget"'}
+    ]
 
 
 def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,8 @@ def test_example_d(national: RuleSet) -> None:
 
 
 @pytest.mark.parametrize(
-    ("executed", "code"), [("44.99", "red"), ("45", "yellow"), ("59.99", "yellow"), ("60", "green"), ("100", "green")]
+    ("executed", "code"),
+    [("44.99", "red"), ("45", "yellow"), ("59.99", "yellow"), ("60", "green"), ("100", "green")],
 )
 def test_execution_light_at_month_nine(executed: str, code: str, national: RuleSet) -> None:
     assert execution_light(D(100), D(executed), 9, national).code == code
@@ -76,7 +77,14 @@ def test_execution_light_with_plan(national: RuleSet) -> None:
 
 @pytest.mark.parametrize(
     ("actual", "code"),
-    [("449", "red"), ("450", "yellow"), ("599", "yellow"), ("600", "green"), ("899", "green"), ("900", "blue")],
+    [
+        ("449", "red"),
+        ("450", "yellow"),
+        ("599", "yellow"),
+        ("600", "green"),
+        ("899", "green"),
+        ("900", "blue"),
+    ],
 )
 def test_positive_progress_bands(actual: str, code: str, national: RuleSet) -> None:
     light = indicator_light("≥1000", actual, 9, national)
@@ -126,7 +134,13 @@ def test_target_light_order(national: RuleSet) -> None:
     assert target_light(lights) == Light("x", "green")
     assert target_light([Light("x", "blue"), Light("x", "red"), Light("x", "yellow")]) == Light("x", "red")
     assert target_light([None]) is None
-    assert Light("x", "blue").to_dict() == {"code": "blue", "label": "蓝", "value": None, "reason": None, "rule_set": "x"}
+    assert Light("x", "blue").to_dict() == {
+        "code": "blue",
+        "label": "蓝",
+        "value": None,
+        "reason": None,
+        "rule_set": "x",
+    }
     assert Light("x", "red", D("48.00")).to_dict()["value"] == 48.0
 
 

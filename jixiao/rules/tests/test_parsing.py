@@ -176,9 +176,15 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("2021年1月-12月", p({"year": 2021, "month": 1}, {"month": 12})),
     ("2021年1-12月", p({"year": 2021, "month": 1}, {"month": 12})),
     ("1-12月", p({"month": 1}, {"month": 12})),
-    ("2021年1月1日至2021年12月31日", p({"year": 2021, "month": 1, "day": 1}, {"year": 2021, "month": 12, "day": 31})),
+    (
+        "2021年1月1日至2021年12月31日",
+        p({"year": 2021, "month": 1, "day": 1}, {"year": 2021, "month": 12, "day": 31}),
+    ),
     ("2021.01-2021.12", p({"year": 2021, "month": 1}, {"year": 2021, "month": 12})),
-    ("2021-01-01至2021-12-31", p({"year": 2021, "month": 1, "day": 1}, {"year": 2021, "month": 12, "day": 31})),
+    (
+        "2021-01-01至2021-12-31",
+        p({"year": 2021, "month": 1, "day": 1}, {"year": 2021, "month": 12, "day": 31}),
+    ),
     # --- qualitative
     ("是", ql("是")),
     ("否", ql("否")),
@@ -232,7 +238,12 @@ def test_parse_table(text: str, expected: dict[str, object]) -> None:
 
 
 def test_to_dict_number_types() -> None:
-    assert parse_value("≥120公里").to_dict() == {"kind": "quantitative", "op": ">=", "value": 120, "unit": "公里"}
+    assert parse_value("≥120公里").to_dict() == {
+        "kind": "quantitative",
+        "op": ">=",
+        "value": 120,
+        "unit": "公里",
+    }
     assert isinstance(parse_value("≥120.0公里").to_dict()["value"], int)
     assert isinstance(parse_value("≥1.6万元").to_dict()["value"], float)
     assert parse_value("9月前").to_dict() == {"kind": "deadline", "op": "<=", "month": 9}
@@ -299,7 +310,9 @@ def test_no_string_crashes_the_parser(text: str) -> None:
     json.dumps(value.to_dict(), ensure_ascii=False)
 
 
-ALPHABET = st.sampled_from(list("0123456789.,%‰≥≤<>=＝≧≦＞＜年月日前底-~至到个万元/·人次不低于以上下内每季度第一二三十 \x00"))
+ALPHABET = st.sampled_from(
+    list("0123456789.,%‰≥≤<>=＝≧≦＞＜年月日前底-~至到个万元/·人次不低于以上下内每季度第一二三十 \x00")
+)
 
 
 @settings(max_examples=400, deadline=None, database=None)

@@ -26,9 +26,11 @@ D = Decimal
 STAFF = RubricItem("在职人员控制率", D(8), DeductionRule(limit=D(100), per_unit=D("0.5")))
 THREE_PUBLIC = RubricItem('"三公"经费变动率', D(8), DeductionRule(limit=D(0), per_unit=D("0.8")))
 COMPLETION = RubricItem(
-    "预算完成率", D(8), DeductionRule(limit=D(100), per_unit=D(2), unit=D(5), direction="below", whole_units=True)
+    "预算完成率",
+    D(8),
+    DeductionRule(limit=D(100), per_unit=D(2), unit=D(5), direction="below", whole_units=True),
 )
-ADJUSTMENT_BANDS = [
+ADJUSTMENT_BANDS: list[dict[str, object]] = [
     {"ge": 0, "le": 0, "share": 1},
     {"gt": 0, "le": 10, "share": 0.75},
     {"gt": 10, "le": 20, "share": 0.5},
@@ -56,14 +58,16 @@ def test_example_c(national: RuleSet) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "score"), [("100", "8.00"), ("95.01", "8.00"), ("95", "6.00"), ("90", "4.00"), ("81", "2.00"), ("60", "0.00")]
+    ("rate", "score"),
+    [("100", "8.00"), ("95.01", "8.00"), ("95", "6.00"), ("90", "4.00"), ("81", "2.00"), ("60", "0.00")],
 )
 def test_whole_step_deduction(rate: str, score: str, national: RuleSet) -> None:
     assert score_rubric_item(COMPLETION, D(rate), national).score == D(score)
 
 
 @pytest.mark.parametrize(
-    ("rate", "score"), [("0", "8.00"), ("0.01", "6.00"), ("10", "6.00"), ("10.5", "4.00"), ("30", "2.00"), ("30.01", "0.00")]
+    ("rate", "score"),
+    [("0", "8.00"), ("0.01", "6.00"), ("10", "6.00"), ("10.5", "4.00"), ("30", "2.00"), ("30.01", "0.00")],
 )
 def test_banded_adjustment_rate(rate: str, score: str, national: RuleSet) -> None:
     assert score_rubric_item(ADJUSTMENT, D(rate), national).score == D(score)
@@ -81,9 +85,13 @@ def test_rubric_from_dict(national: RuleSet) -> None:
         | {"direction": "below", "whole_units": True}
     )
     assert item == COMPLETION
-    plain = rubric_item_from_dict({"name": "在职人员控制率", "weight": 8, "method": "deduction", "limit": 100, "per_unit": 0.5})
+    plain = rubric_item_from_dict(
+        {"name": "在职人员控制率", "weight": 8, "method": "deduction", "limit": 100, "per_unit": 0.5}
+    )
     assert plain == STAFF
-    banded = rubric_item_from_dict({"name": "预算调整率", "weight": 8, "method": "bands", "bands": ADJUSTMENT_BANDS})
+    banded = rubric_item_from_dict(
+        {"name": "预算调整率", "weight": 8, "method": "bands", "bands": ADJUSTMENT_BANDS}
+    )
     assert banded == ADJUSTMENT
     with pytest.raises(DocumentError) as error:
         rubric_item_from_dict({"name": "x", "weight": -1, "method": "deduction", "per_unit": 1, "extra": 1})
@@ -114,7 +122,10 @@ def test_framework_weights() -> None:
     errors = check_framework_weights({"决策": D(25), "过程": D(20), "产出指标": D(30), "效益指标": D(25)})
     assert errors == ("产出和效益指标权重合计应不低于60（财预〔2020〕10号），当前为55",)
     both = check_framework_weights({"决策": D(30), "过程": D(20), "产出": D(30), "效益": D(25)})
-    assert both == ("一级指标权重合计应为100，当前为105", "产出和效益指标权重合计应不低于60（财预〔2020〕10号），当前为55")
+    assert both == (
+        "一级指标权重合计应为100，当前为105",
+        "产出和效益指标权重合计应不低于60（财预〔2020〕10号），当前为55",
+    )
 
 
 # --- §4.12 --------------------------------------------------------------------------------------
@@ -135,9 +146,17 @@ def test_framework_weights() -> None:
     ],
 )
 def test_recheck_quality(
-    self_score: str, recheck: str, complete: bool, false: bool, quality: str, replaces: bool, national: RuleSet
+    self_score: str,
+    recheck: str,
+    complete: bool,
+    false: bool,
+    quality: str,
+    replaces: bool,
+    national: RuleSet,
 ) -> None:
-    result = recheck_quality(D(self_score), D(recheck), national, documentation_complete=complete, evidence_false=false)
+    result = recheck_quality(
+        D(self_score), D(recheck), national, documentation_complete=complete, evidence_false=false
+    )
     assert result.quality == quality
     assert result.replaces_self_score is replaces
     assert result.delta == D(self_score) - D(recheck)

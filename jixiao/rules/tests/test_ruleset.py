@@ -28,7 +28,11 @@ def test_registry() -> None:
 
 def test_national_defaults(national: RuleSet) -> None:
     assert national.funds_weight == 10
-    assert national.level1_weights == (("产出指标", 50), ("效益指标", 30), ("满意度指标", 10))
+    assert national.level1_weights == (
+        ("产出指标", Decimal(50)),
+        ("效益指标", Decimal(30)),
+        ("满意度指标", Decimal(10)),
+    )
     assert national.level1_weight("效益指标") == 30 and national.level1_weight("成本指标") is None
     assert national.indicator_weight == 90
     assert national.grades == ("优", "良", "中", "差")
@@ -62,7 +66,12 @@ def _errors(data: object) -> list[str]:
 
 def test_extends_and_overrides() -> None:
     custom = RuleSet.from_dict(
-        {"extends": "national-default", "name": "yunxi-2021", "display_name": "云溪区2021", "budget_year": 2021}
+        {
+            "extends": "national-default",
+            "name": "yunxi-2021",
+            "display_name": "云溪区2021",
+            "budget_year": 2021,
+        }
     )
     assert custom.name == "yunxi-2021" and custom.budget_year == 2021 and custom.funds_weight == 10
     assert _errors({"extends": "nope", "name": "x"}) == [
@@ -85,15 +94,27 @@ def test_extends_and_overrides() -> None:
         (("weights", "level1"), [], '规则集字段 "weights.level1" 应为对象，实际为列表'),
         (("weights",), None, '规则集字段 "weights" 应为对象，实际为空值(null)'),
         (("grades",), [], '规则集字段 "grades" 不能为空'),
-        (("grades",), [{"grade": "优", "min": 60}, {"grade": "良", "min": 80}], '规则集字段 "grades" 应按 "min" 从高到低排列且不重复'),
-        (("grades",), [{"grade": "优", "min": 80}, {"grade": "优", "min": 60}], '规则集字段 "grades" 中等级名称不能重复'),
+        (
+            ("grades",),
+            [{"grade": "优", "min": 60}, {"grade": "良", "min": 80}],
+            '规则集字段 "grades" 应按 "min" 从高到低排列且不重复',
+        ),
+        (
+            ("grades",),
+            [{"grade": "优", "min": 80}, {"grade": "优", "min": 60}],
+            '规则集字段 "grades" 中等级名称不能重复',
+        ),
         (("grades",), [{"grade": "", "min": 80}], '规则集字段 "grades[0].grade" 不能为空'),
         (("grades",), ["优"], '规则集字段 "grades[0]" 应为对象，实际为文本'),
         (("grades",), [{"grade": "优"}], '规则集缺少必填字段 "grades[0].min"'),
         (("reverse_variant",), "R3", '规则集字段 "reverse_variant" 应为 "R1"、"R2" 之一，实际为 "R3"'),
         (("rounding", "places"), 7, '规则集字段 "rounding.places" 应在 0 到 6 之间'),
         (("rounding", "places"), True, '规则集字段 "rounding.places" 应为整数，实际为布尔值'),
-        (("rounding", "mode"), "HALF", '规则集字段 "rounding.mode" 应为 "ROUND_HALF_UP"、"ROUND_HALF_EVEN"、"ROUND_HALF_DOWN"、"ROUND_UP"、"ROUND_DOWN"、"ROUND_CEILING"、"ROUND_FLOOR"、"ROUND_05UP" 之一，实际为 "HALF"'),
+        (
+            ("rounding", "mode"),
+            "HALF",
+            '规则集字段 "rounding.mode" 应为 "ROUND_HALF_UP"、"ROUND_HALF_EVEN"、"ROUND_HALF_DOWN"、"ROUND_UP"、"ROUND_DOWN"、"ROUND_CEILING"、"ROUND_FLOOR"、"ROUND_05UP" 之一，实际为 "HALF"',
+        ),
         (("rounding",), 2, '规则集字段 "rounding" 应为对象，实际为数值'),
         (("tolerance",), -0.1, '规则集字段 "tolerance" 不能小于 0'),
         (("tolerance",), float("nan"), '规则集字段 "tolerance" 应为有限数值，且绝对值小于10的15次方'),
@@ -104,8 +125,16 @@ def test_extends_and_overrides() -> None:
         (("qualitative_bands", "partly"), 0.9, '规则集字段 "qualitative_bands" 中 "partly" 不能大于 "met"'),
         (("execution", "method"), "bands", '规则集字段 "execution.bands" 在 "method" 为 "bands" 时不能为空'),
         (("execution", "bands"), [{"ge": 0.9}], '规则集缺少必填字段 "execution.bands[0].share"'),
-        (("lights", "execution", "red_below"), 90, '规则集字段 "lights.execution" 中红灯阈值不能大于黄灯阈值'),
-        (("lights", "execution", "over_budget_red"), "yes", '规则集字段 "lights.execution.over_budget_red" 应为布尔值，实际为文本'),
+        (
+            ("lights", "execution", "red_below"),
+            90,
+            '规则集字段 "lights.execution" 中红灯阈值不能大于黄灯阈值',
+        ),
+        (
+            ("lights", "execution", "over_budget_red"),
+            "yes",
+            '规则集字段 "lights.execution.over_budget_red" 应为布尔值，实际为文本',
+        ),
         (("lights", "progress", "blue_from"), 70, '规则集字段 "lights.progress" 中阈值应满足 红 ≤ 黄 ≤ 蓝'),
         (("lights", "progress"), None, '规则集字段 "lights.progress" 应为对象，实际为空值(null)'),
         (("recheck", "good_max_delta"), 20, '规则集字段 "recheck" 中阈值应满足 优 ≤ 良 ≤ 中'),

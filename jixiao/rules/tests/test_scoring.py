@@ -49,7 +49,9 @@ EXAMPLE_A = [
 
 
 @pytest.mark.parametrize(("target", "actual", "weight", "expected"), EXAMPLE_A)
-def test_example_a_quantitative(target: str, actual: str, weight: int, expected: Decimal, national: RuleSet) -> None:
+def test_example_a_quantitative(
+    target: str, actual: str, weight: int, expected: Decimal, national: RuleSet
+) -> None:
     result = score_indicator(target, actual, D(weight), national)
     assert result.score == expected
     assert f"{result.score}" == f"{expected}"  # two decimals, to the cent
@@ -364,11 +366,16 @@ def _warnings(national: RuleSet, **overrides: object) -> tuple[str, ...]:
 
 def test_consistency_warnings(national: RuleSet) -> None:
     assert _warnings(national) == ()
-    assert _warnings(national, funds_score=D(7), executed=D(70)) == ("EXECUTION_INDICATOR_GAP", "UNSPENT_SHARE")
+    assert _warnings(national, funds_score=D(7), executed=D(70)) == (
+        "EXECUTION_INDICATOR_GAP",
+        "UNSPENT_SHARE",
+    )
     assert _warnings(national, budget=D(0)) == ("ZERO_BUDGET",)
     assert _warnings(national, budget=None) == ("ZERO_BUDGET",)
-    assert _warnings(national, executed=None, indicator_score=D(0)) == ("UNSPENT_SHARE", )
-    full = _warnings(national, all_full_marks=True, executed=D(75), funds_score=D("7.5"), indicator_score=D(90))
+    assert _warnings(national, executed=None, indicator_score=D(0)) == ("UNSPENT_SHARE",)
+    full = _warnings(
+        national, all_full_marks=True, executed=D(75), funds_score=D("7.5"), indicator_score=D(90)
+    )
     assert full == ("EXECUTION_INDICATOR_GAP", "UNSPENT_SHARE", "ALL_FULL_LOW_EXECUTION")
     assert _warnings(national, all_full_marks=True) == ()
     gap = consistency_warnings(
@@ -395,7 +402,15 @@ def test_gap_needs_positive_inputs(national: RuleSet) -> None:
 
 @pytest.mark.parametrize(
     ("score", "grade"),
-    [("59.99", "差"), ("60", "中"), ("79.99", "中"), ("80", "良"), ("89.99", "良"), ("90", "优"), ("100", "优")],
+    [
+        ("59.99", "差"),
+        ("60", "中"),
+        ("79.99", "中"),
+        ("80", "良"),
+        ("89.99", "良"),
+        ("90", "优"),
+        ("100", "优"),
+    ],
 )
 def test_grade_boundaries(score: str, grade: str, national: RuleSet) -> None:
     assert national.grade(D(score)) == grade
@@ -403,7 +418,15 @@ def test_grade_boundaries(score: str, grade: str, national: RuleSet) -> None:
 
 @pytest.mark.parametrize(
     ("score", "grade"),
-    [("59.99", "差"), ("60", "中"), ("69.99", "中"), ("70", "良"), ("79.99", "良"), ("80", "优"), ("100", "优")],
+    [
+        ("59.99", "差"),
+        ("60", "中"),
+        ("69.99", "中"),
+        ("70", "良"),
+        ("79.99", "良"),
+        ("80", "优"),
+        ("100", "优"),
+    ],
 )
 def test_vendor_grade_boundaries(score: str, grade: str) -> None:
     assert get_rule_set("vendor-80-70-60").grade(D(score)) == grade
