@@ -593,11 +593,10 @@ def wipe_business_data() -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _unit_row(spec: UnitSpec, sectors: dict[str, Sector], *, name: str | None = None, code: str | None = None, key: str = "") -> BudgetUnit:
-    name = name or spec.name
+def _unit_row(spec: UnitSpec, sectors: dict[str, Sector]) -> BudgetUnit:
     return BudgetUnit(
-        code=code or spec.code, name=name, sector=sectors[spec.sector], is_classified=spec.classified,
-        sort_key=key or sort_key(name),
+        code=spec.code, name=spec.name, sector=sectors[spec.sector], is_classified=spec.classified,
+        sort_key=sort_key(spec.name),
     )
 
 

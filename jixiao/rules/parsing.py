@@ -182,8 +182,18 @@ _NEUTRAL_WORDS: Final = [
     "资助",
     "共",
 ]
-_PER_WORDS: Final = {"每月": "月", "月均": "月", "每年": "年", "每周": "周", "每天": "天", "每日": "天"}
-_PER_WORDS_ALL: Final = {**_PER_WORDS, "每季度": "季度", "每人": "人", "每户": "户", "每亩": "亩"}
+_PER_WORDS: Final = {
+    "每月": "月",
+    "月均": "月",
+    "每年": "年",
+    "每周": "周",
+    "每天": "天",
+    "每日": "天",
+    "每季度": "季度",
+    "每人": "人",
+    "每户": "户",
+    "每亩": "亩",
+}
 _PLACEHOLDERS: Final = frozenset(
     {"-", "--", "/", "\\", "~", "N/A", "n/a", "NA", "na", "null", "NULL", "None", "none", "nan", "NaN"}
     | {"暂无", "待定", "空", "未填", "未填写", "略", "?", "？"}
@@ -197,7 +207,7 @@ def _alternation(words: Iterable[str]) -> str:
 _NUM: Final = r"[-+]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
 _OPS_ALT: Final = _alternation([*_SYMBOL_OPS, *_WORD_OPS])
 _NEUTRAL_ALT: Final = _alternation(_NEUTRAL_WORDS)
-_PER_ALT: Final = _alternation(_PER_WORDS_ALL)
+_PER_ALT: Final = _alternation(_PER_WORDS)
 _SUFFIX_ALT: Final = _alternation(_SUFFIX_OPS)
 _CJK: Final = "\u4e00-\u9fff"
 
@@ -215,8 +225,10 @@ _DIGIT_RE: Final = re.compile(r"[0-9]")
 _OP_SYMBOL_RE: Final = re.compile(r"[≥≤<>=%‰]")
 _WORDY_RE: Final = re.compile(rf"[{_CJK}A-Za-z]")
 
-_CN_MONTHS: Final = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_MONTHS_ALL: Final = {**_CN_MONTHS, "十": 10, "十一": 11, "十二": 12}
+_CN_MONTHS: Final = {
+    **{c: i for i, c in enumerate("一二三四五六七八九", start=1)},
+    **{"十": 10, "十一": 11, "十二": 12},
+}
 _DATE_PREFIX: Final = (
     "(?:已于|已在|预计于|计划于|预计|计划|力争|确保|截至到|截止到|截至|截止|最迟|不晚于|不迟于|于|在)?"
 )
@@ -268,7 +280,7 @@ def _days_in_month(year: int | None, month: int) -> int:
 
 
 def _month_number(text: str) -> int:
-    return int(text) if text.isdigit() else _CN_MONTHS_ALL[text]
+    return int(text) if text.isdigit() else _CN_MONTHS[text]
 
 
 def _date_point(year: str | None, month: str, day: str | None) -> DatePoint | str:
@@ -397,7 +409,7 @@ def _parse_quantity(text: str, s: str) -> ParsedValue | None:
     if unit == "百分比" or (m["pct"] and not unit):
         unit = "%"
     if m["per"]:
-        unit = f"{unit}/{_PER_WORDS_ALL[m['per']]}"
+        unit = f"{unit}/{_PER_WORDS[m['per']]}"
     candidates = [op for op in (_op_of(m["op1"]), _op_of(m["op2"]), _SUFFIX_OPS.get(m["suf"] or "")) if op]
     op = _resolve_op(candidates)
     if op is None:

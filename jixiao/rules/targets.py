@@ -120,6 +120,18 @@ def describe(parsed: ParsedValue) -> str:
     return f"无法计量：{parsed.reason}"
 
 
+def preview(ind: IndicatorDraft) -> tuple[str, bool]:
+    """What the form shows beside a typed value, and whether the value can be measured."""
+    if ind.comparison in ("qual", "other"):
+        return ("定性指标" if ind.comparison == "qual" else "定量(其他)，请在指标解释中说明"), True
+    parsed = parse_indicator(ind)
+    if isinstance(parsed, Quantitative | Deadline):
+        return describe(parsed), True
+    if isinstance(parsed, Unparsed):
+        return describe(parsed), False
+    return "无法计量：定量指标的指标值应为数值", False
+
+
 def _point(p: object) -> str:
     year = getattr(p, "year", None)
     day = getattr(p, "day", None)

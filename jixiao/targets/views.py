@@ -13,7 +13,7 @@ from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation.models import BudgetUnit, Project, UnitYearSetting
-from jixiao.rules.targets import describe, parse_indicator
+from jixiao.rules.targets import preview
 from jixiao.targets import forms as f
 from jixiao.targets.models import IndicatorLibraryItem, Kind, TargetDeclaration, TargetIndicator
 from jixiao.targets.services import (
@@ -121,7 +121,7 @@ class DeclarationDetailView(ScopedDetailView):
         obj = self.get_object()
         user = request.user
         indicators = list(obj.indicators.all())
-        rows = [(i, describe(parse_indicator(i.to_draft()))) for i in indicators]
+        rows = [(i, *preview(i.to_draft())) for i in indicators]
         versions = TargetDeclaration.objects.for_user(user).filter(
             kind=obj.kind, year=obj.year, unit=obj.unit, project=obj.project).order_by("version")
         context = {
@@ -318,17 +318,18 @@ class ParsePreviewView(ScopedView):
     model = TargetDeclaration
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        from jixiao.rules.targets import IndicatorDraft
+        from django.utils.html import format_html
+
+        from jixiao.rules.targets import IndicatorDraft, preview
 
         g = request.GET
         prefix = g.get("prefix", "")
         draft = IndicatorDraft("", "", "", g.get(f"{prefix}comparison", ">="), g.get(f"{prefix}value", ""),
                                g.get(f"{prefix}unit", ""))
-        text = describe(parse_indicator(draft)) if draft.value.strip() else ""
-        css = "parse-bad" if text.startswith("无法计量") else "parse-ok"
-        if draft.comparison in ("qual", "other"):
-            text, css = "定性指标", "parse-ok"
-        return HttpResponse(f'<span class="{css}">{text}</span>')
+        if not draft.value.strip():
+            return HttpResponse("")
+        text, ok = preview(draft)
+        return HttpResponse(format_html('<span class="{}">{}</span>', "parse-ok" if ok else "parse-bad", text))
 
 
 class AddFromLibraryView(ScopedView):

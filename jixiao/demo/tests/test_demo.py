@@ -4,6 +4,7 @@ import json
 import random
 from collections import defaultdict
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
@@ -28,9 +29,9 @@ from jixiao.organisation.models import (
 
 
 @pytest.fixture
-def fast_hasher(settings: pytest.FixtureRequest) -> None:
+def fast_hasher(settings: Any) -> None:
     # The loader hashes with whatever hasher is configured; Argon2 would make every load slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def run_demo(*args: str) -> str:

@@ -5,7 +5,15 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao.rules.parsing import parse_value
-from jixiao.rules.targets import IndicatorDraft, TargetDraft, describe, parse_indicator, review_target, target_text
+from jixiao.rules.targets import (
+    IndicatorDraft,
+    TargetDraft,
+    describe,
+    parse_indicator,
+    preview,
+    review_target,
+    target_text,
+)
 
 
 def ind(level1: str = "产出指标", level2: str = "数量指标", name: str = "养护里程", comparison: str = ">=",
@@ -140,3 +148,13 @@ def test_target_text_and_describe() -> None:
     assert describe(parse_value("2021.1.1-12.31")).startswith("期间 2021年1月1日 至 ")
     assert describe(parse_value("效果明显")) == "定性：效果明显"
     assert describe(parse_value("")).startswith("无法计量：")
+
+
+def test_preview_tells_whether_a_value_can_be_measured() -> None:
+    assert preview(ind(value="95", unit="%")) == ("≥ 95 %", True)
+    assert preview(ind(comparison="<=", value="9月前", unit="")) == ("截止 9 月", True)
+    assert preview(ind(comparison="qual", value="明显改善")) == ("定性指标", True)
+    assert preview(ind(comparison="other", value="按标准"))[1] is True
+    assert preview(ind(value="尽量多", unit="个")) == ("无法计量：定量指标的指标值应为数值", False)
+    text, ok = preview(ind(value="1-2", unit="个"))
+    assert not ok and text.startswith("无法计量：")
