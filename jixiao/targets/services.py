@@ -56,13 +56,9 @@ def last_year_declaration(declaration: TargetDeclaration) -> TargetDeclaration |
     qs = TargetDeclaration.objects.filter(year=declaration.year - 1, kind=declaration.kind, is_current=True,
                                           state__in=APPROVED_STATES)
     if declaration.kind == Kind.PROJECT:
-        return qs.filter(project__code__endswith=_code_stem(declaration.project.code)).first() if declaration.project_id else None
+        # A continuing project keeps its 项目库 code from year to year.
+        return qs.filter(project__code=declaration.project.code).first() if declaration.project_id else None
     return qs.filter(unit=declaration.unit).first()
-
-
-def _code_stem(code: str) -> str:
-    # Demo and budget-system codes carry the year ("430603-2021-0001"): match on the serial part.
-    return code.rsplit("-", 1)[-1] if code.count("-") >= 2 else code
 
 
 def previous_values(declaration: TargetDeclaration) -> dict[str, Decimal]:

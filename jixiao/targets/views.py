@@ -77,7 +77,9 @@ class DeclarationListView(ScopedListView):
         return qs, form, sort
 
     def extra_context(self) -> dict[str, Any]:
-        return {"can_bulk_review": self.request.user.can("targets.targetdeclaration", "review")}
+        user = self.request.user
+        review = user.can("targets.targetdeclaration", "review")
+        return {"can_bulk_review": review, "selectable": review, "can_upload": user.can("targets.targetdeclaration", "import")}
 
 
 class MissingView(ScopedView):

@@ -3,3 +3,16 @@ document.addEventListener("click", function (event) {
   var el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
 });
+
+// Row selection on lists with bulk actions: the chosen ids go into the bulk form's #bulk-ids.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box.classList.contains("select-all")) {
+    document.querySelectorAll(".row-select").forEach(function (b) { b.checked = box.checked; });
+  }
+  if (box.classList.contains("select-all") || box.classList.contains("row-select")) {
+    var ids = Array.from(document.querySelectorAll(".row-select:checked")).map(function (b) { return b.value; });
+    var target = document.getElementById("bulk-ids");
+    if (target) { target.value = ids.join(","); }
+  }
+});
