@@ -62,6 +62,7 @@ class LoadSummary:
     subordinates: int = 0
     projects: int = 0
     users: int = 0
+    targets: int = 0
     seconds: float = 0.0
     skipped_users: list[str] = field(default_factory=list)
 
@@ -440,6 +441,8 @@ def create_demo_users(units_by_code: dict[str, BudgetUnit], unit_code_map: dict[
         )
         validate_password(data.DEMO_PASSWORD, user)
         user.set_password(data.DEMO_PASSWORD)
+        # Demo passwords are published in the README: no 90-day expiry clock for them.
+        user.password_changed_at = None
         user.full_clean()
         user.save()
         if account.sectors:
@@ -623,6 +626,9 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
     insert_expenditures(child_rng(rng), staff, data.YEARS, writer.totals, history=True)
     summary.first_level, summary.subordinates, summary.projects = len(first), len(subs), writer.count
     summary.users, summary.skipped_users = create_demo_users(units)
+    from jixiao.demo.targets import load_targets
+
+    summary.targets = load_targets(child_rng(rng))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -260,7 +260,7 @@ def _check_funds(table: SelfEvalTable, funds: ExecutionScore, rule_set: RuleSet,
         )
     if funds.rate is None:
         out.add("ZERO_BUDGET", "全年预算数为零或未填写，资金得分按 0 计")
-    elif funds.rate < rule_set.low_execution_threshold and not table.has_execution_note:
+    elif funds.low_execution and not table.has_execution_note:
         out.add(
             "LOW_EXECUTION_UNEXPLAINED",
             f"预算执行率 {fmt_percent(funds.rate)} 低于 {fmt_percent(rule_set.low_execution_threshold, 0)}，"

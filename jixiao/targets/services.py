@@ -145,9 +145,7 @@ def compare_versions(old: TargetDeclaration, new: TargetDeclaration) -> list[Cha
     for key in [*old_rows, *[k for k in new_rows if k not in old_rows]]:
         a, b = old_rows.get(key), new_rows.get(key)
         label = f"指标「{key[2]}」（{key[0]}/{key[1]}）"
-        if a is None or b is None:
-            changes.append(Change(label, _row(a), _row(b)))
-        elif _row(a) != _row(b):
+        if a is None or b is None or _row(a) != _row(b):
             changes.append(Change(label, _row(a), _row(b)))
     return changes
 

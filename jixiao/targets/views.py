@@ -25,7 +25,13 @@ from jixiao.targets.services import (
     review_findings,
     start_adjustment,
 )
-from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit, perform_transition, save_document
+from jixiao.workflow.engine import (
+    WorkflowError,
+    available_transitions,
+    can_edit,
+    perform_transition,
+    save_document,
+)
 from jixiao.workflow.models import ReviewLog
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from jixiao.accounts.models import User
@@ -25,7 +26,7 @@ class ReviewLog(models.Model):
     to_label = models.CharField("新状态名称", max_length=40)
     actor = models.ForeignKey("accounts.User", verbose_name="操作人", on_delete=models.PROTECT)
     actor_role = models.CharField("操作时角色", max_length=20)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=timezone.now)
     comment = models.TextField("意见", blank=True)
     grade = models.CharField("审核等级", max_length=4, blank=True)
 

@@ -35,7 +35,8 @@ def test_example_a_execution(national: RuleSet) -> None:
     funds = score_execution(D("200.00"), D("184.00"), D(10), national)
     assert funds.rate == D("0.92")
     assert funds.score == D("9.20")
-    assert not funds.zero_budget
+    assert not funds.zero_budget and not funds.low_execution
+    assert score_execution(D(100), D("89.99"), D(10), national).low_execution
     assert funds.rule_set == "national-default"
 
 

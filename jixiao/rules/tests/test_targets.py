@@ -16,8 +16,15 @@ from jixiao.rules.targets import (
 )
 
 
-def ind(level1: str = "产出指标", level2: str = "数量指标", name: str = "养护里程", comparison: str = ">=",
-        value: str = "120", unit: str = "公里", weight: D | None = None) -> IndicatorDraft:
+def ind(
+    level1: str = "产出指标",
+    level2: str = "数量指标",
+    name: str = "养护里程",
+    comparison: str = ">=",
+    value: str = "120",
+    unit: str = "公里",
+    weight: D | None = None,
+) -> IndicatorDraft:
     return IndicatorDraft(level1, level2, name, comparison, value, unit, weight)
 
 
@@ -32,8 +39,10 @@ GOOD = (
 
 def draft(**changes: object) -> TargetDraft:
     base: dict[str, object] = {
-        "kind": "project", "annual_goal": "完成农村公路养护120公里，路面优良率达到85%以上。",
-        "long_term_goal": "建立农村公路养护长效机制，保障群众安全便捷出行。", "indicators": GOOD,
+        "kind": "project",
+        "annual_goal": "完成农村公路养护120公里，路面优良率达到85%以上。",
+        "long_term_goal": "建立农村公路养护长效机制，保障群众安全便捷出行。",
+        "indicators": GOOD,
     }
     return TargetDraft(**(base | changes))  # type: ignore[arg-type]
 
@@ -53,7 +62,9 @@ def test_coverage_of_level1_and_level2() -> None:
     assert "LEVEL2_MISSING" not in found
     no_quantity = tuple(i for i in GOOD if i.level2 != "数量指标")
     assert "LEVEL2_MISSING" in codes(draft(indicators=no_quantity))
-    message = next(f.message for f in review_target(draft(indicators=only_output)) if f.code == "LEVEL1_MISSING")
+    message = next(
+        f.message for f in review_target(draft(indicators=only_output)) if f.code == "LEVEL1_MISSING"
+    )
     assert message == "缺少一级指标「效益指标」。"
 
 
@@ -61,7 +72,9 @@ def test_row_checks_name_the_row() -> None:
     rows = (*GOOD, ind(name="养护里程", weight=D(1)), ind("产出指标", "经济效益指标", "", ">=", "", "", D(1)))
     findings = review_target(draft(indicators=rows))
     by_code = {f.code: f for f in findings}
-    assert by_code["DUPLICATE"].message == "第6行指标「养护里程」与第1行重名。" and by_code["DUPLICATE"].row == 6
+    assert (
+        by_code["DUPLICATE"].message == "第6行指标「养护里程」与第1行重名。" and by_code["DUPLICATE"].row == 6
+    )
     assert by_code["NAME_EMPTY"].row == 7
     assert "不属于一级指标" in by_code["LEVEL_INVALID"].message
     assert by_code["VALUE_EMPTY"].message == "第7行指标「（未命名）」：指标值不能为空。"
@@ -95,7 +108,9 @@ def test_input_is_not_a_target_and_weights_positive() -> None:
 
 def test_weights_partial_by_level1_and_total() -> None:
     partial = (*GOOD[:4], ind("满意度指标", "服务对象满意度指标", "满意度", ">=", "90", "%", None))
-    assert "第5行未填写权重" in next(f.message for f in review_target(draft(indicators=partial)) if f.code == "WEIGHTS_PARTIAL")
+    assert "第5行未填写权重" in next(
+        f.message for f in review_target(draft(indicators=partial)) if f.code == "WEIGHTS_PARTIAL"
+    )
     off = (*GOOD[:4], ind("满意度指标", "服务对象满意度指标", "满意度", ">=", "90", "%", D(5)))
     messages = {f.code: f.message for f in review_target(draft(indicators=off))}
     assert messages["WEIGHTS_LEVEL1"] == "「满意度指标」的权重合计为5，应为10。"
@@ -121,8 +136,15 @@ def test_continuing_project_below_last_year() -> None:
     assert [(f.code, f.row) for f in findings] == [("BELOW_LAST_YEAR", 1)]
     assert "低于上年实际130" in findings[0].message
     reverse = (ind("产出指标", "成本指标", "每公里成本", "<=", "1.6", "万元", None),)
-    f = review_target(TargetDraft("project", "完成农村公路养护任务并控制成本。", reverse, is_continuing=True,
-                                  previous_values={"每公里成本": D("1.5")}))
+    f = review_target(
+        TargetDraft(
+            "project",
+            "完成农村公路养护任务并控制成本。",
+            reverse,
+            is_continuing=True,
+            previous_values={"每公里成本": D("1.5")},
+        )
+    )
     assert any(x.code == "BELOW_LAST_YEAR" and "宽于" in x.message for x in f)
     assert "BELOW_LAST_YEAR" not in codes(draft(is_continuing=False, previous_values=previous))
 
@@ -131,8 +153,12 @@ def test_amounts() -> None:
     assert codes(draft(budget_fen=100, declared_fen=100)) == []
     assert codes(draft(budget_fen=200_000_000, declared_fen=None)) == []
     mismatch = review_target(draft(budget_fen=200_000_000, declared_fen=190_000_000))
-    assert mismatch[0].message == "资金来源合计190.00万元与项目预算200.00万元不一致。" and mismatch[0].is_error
-    dept = review_target(draft(kind="department", budget_fen=200_000_000, declared_fen=1, tasks_without_indicator=("任务甲",)))
+    assert (
+        mismatch[0].message == "资金来源合计190.00万元与项目预算200.00万元不一致。" and mismatch[0].is_error
+    )
+    dept = review_target(
+        draft(kind="department", budget_fen=200_000_000, declared_fen=1, tasks_without_indicator=("任务甲",))
+    )
     assert [f.code for f in dept] == ["TASKS_AMOUNT_MISMATCH", "TASK_WITHOUT_INDICATOR"]
     assert not dept[0].is_error
 

@@ -21,7 +21,7 @@ def to_finance(d: TargetDeclaration, users: dict[str, Any]) -> None:
 
 def test_submission_is_refused_while_automatic_checks_find_errors(declaration: TargetDeclaration, users: dict[str, Any]) -> None:
     declaration.indicators.filter(name="沿线群众满意度").update(value="较高")
-    with pytest.raises(WorkflowError, match="自动审核发现1处错误.*沿线群众满意度"):
+    with pytest.raises(WorkflowError, match=r"自动审核发现1处错误.*沿线群众满意度"):
         perform_transition(declaration, "submit", users["unit_filler"])
     declaration.indicators.filter(name="沿线群众满意度").update(value="90")
     perform_transition(declaration, "submit", users["unit_filler"])

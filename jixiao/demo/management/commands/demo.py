@@ -47,6 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"单位 {summary.units} 个，项目 {summary.projects} 个，用时 {summary.seconds:.1f} 秒")
         )
+        if summary.targets:
+            self.stdout.write(f"绩效目标申报表 {summary.targets} 张（覆盖各审核状态）。")
         self.stdout.write(
             f"演示账号 {summary.users} 个，统一密码 {data.DEMO_PASSWORD}（运行 jixiao demo users 查看全部账号）。"
         )
