@@ -194,7 +194,11 @@ TASKS = {
     }
 }
 if env("REDIS_URL"):
+    # Scale-out: the same @task functions run on RQ workers (`jixiao rqworker default`).
+    INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL")}}
+if TESTING:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 if JIXIAO_PRODUCTION:
     SECURE_SSL_REDIRECT = True
