@@ -28,6 +28,9 @@ demo: install
 	@$(BIN)/jixiao demo users
 	@echo ""
 	@echo "请在浏览器打开 http://$(HOST):$(PORT)/ （按 Ctrl+C 停止）"
+	@# The background worker runs reports and imports queued through django-tasks.
+	$(BIN)/jixiao db_worker --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/jixiao runserver $(HOST):$(PORT) --noreload
 
 serve: install

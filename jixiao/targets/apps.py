@@ -7,7 +7,13 @@ class TargetsConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.core.navigation import NavItem, register
+        from jixiao.core.views_home import REVIEW_QUEUES
+        from jixiao.deadlines.registry import register_provider
         from jixiao.targets import workflows  # noqa: F401  (registers the workflow)
+        from jixiao.targets.queues import due_declarations, review_queue
+
+        REVIEW_QUEUES.append(review_queue)
+        register_provider(due_declarations)
 
         register(
             NavItem("targets", "绩效目标申报表", "targets:declaration_list", "targets.targetdeclaration"),

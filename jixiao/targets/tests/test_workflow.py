@@ -139,3 +139,16 @@ def management(context: Any) -> dict[str, Any]:
                 if value is not None and name != "DELETE":
                     data[form.add_prefix(name)] = getattr(value, "pk", value)
     return data
+
+
+def test_home_pages_show_what_waits_for_each_role(declaration: TargetDeclaration, users: dict[str, Any], login: Any) -> None:
+    import time_machine
+
+    with time_machine.travel("2021-03-10 09:00 +0800", tick=False):
+        html = login(users["unit_filler"]).get("/").content.decode()
+        assert "南山所项目2021年度项目支出预算绩效目标申报表" in html and "填报中" in html  # due by 4/15
+        perform_transition(declaration, "submit", users["unit_filler"])
+        assert "待主管部门审核的绩效目标</a>：1 件" in login(users["unit_approver"]).get("/").content.decode()
+        perform_transition(declaration, "dept_approve", users["unit_approver"])
+        assert "待财政审核的绩效目标</a>：1 件" in login(users["budget_desk"]).get("/").content.decode()
+        assert "待财政审核" not in login(users["unit_approver"]).get("/").content.decode().split("待我审核")[1].split("我的到期事项")[0]
