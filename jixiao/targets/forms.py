@@ -86,6 +86,7 @@ class DeclarationFilterForm(FilterForm):
     grade = forms.ChoiceField(label="审核等级", required=False, choices=[("", "全部"), *GRADE_CHOICES])
     sector = forms.ModelChoiceField(label="行业", queryset=Sector.objects.all(), required=False, empty_label="全部")
     current = forms.ChoiceField(label="版本", required=False, choices=[("", "现行版本"), ("all", "全部版本")])
+    overdue = forms.BooleanField(label="申报期已过仍未提交", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

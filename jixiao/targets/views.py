@@ -72,6 +72,8 @@ class DeclarationListView(ScopedListView):
                 qs = qs.filter(**{key: data[key]})
         if data.get("grade"):
             qs = qs.filter(review_grade=data["grade"])
+        if data.get("overdue"):
+            qs = qs.filter(pk__in=overdue_declarations(qs))
         if data.get("current") != "all":
             qs = qs.filter(Q(is_current=True) | Q(supersedes__isnull=False, state__in=("draft", "submitted", "dept_approved", "returned")))
         return qs
@@ -88,6 +90,23 @@ class DeclarationListView(ScopedListView):
         return {"can_bulk_review": review, "selectable": review, "can_upload": user.can("targets.targetdeclaration", "import")}
 
 
+def declaration_window(year: int) -> Any:
+    """The year's declaration window (2月下旬–4月中旬 by default), an editable calendar entry."""
+    from jixiao.deadlines.models import CalendarEntry, ensure_year
+
+    ensure_year(year)
+    return CalendarEntry.objects.get(year=year, code="targets_declare")
+
+
+def overdue_declarations(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Declarations still being filled or revised after their year's declaration window closed."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    years = [y for y in qs.values_list("year", flat=True).distinct() if declaration_window(y).due_on < today]
+    return qs.filter(year__in=years, state__in=("draft", "returned")).values("pk")
+
+
 class MissingView(ScopedView):
     """待填报: the user's projects (and first-level units) of a year that have no declaration yet."""
 
@@ -101,9 +120,13 @@ class MissingView(ScopedView):
         units = (BudgetUnit.objects.for_user(request.user).filter(parent__isnull=True)
                  .exclude(target_declarations__kind=Kind.DEPARTMENT, target_declarations__year=year)
                  .filter(year_settings__year=year, year_settings__in_assessment_scope=True).order_by("code"))
+        from django.utils import timezone
+
+        window = declaration_window(year)
         return render(request, "targets/missing.html", {
             "title": f"{year}年度待填报绩效目标", "year": year, "projects": projects[:500],
-            "project_count": projects.count(), "units": units,
+            "project_count": projects.count(), "units": units, "window": window,
+            "overdue": window.due_on < timezone.localdate(),
         })
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -152,3 +152,16 @@ def test_home_pages_show_what_waits_for_each_role(declaration: TargetDeclaration
         perform_transition(declaration, "dept_approve", users["unit_approver"])
         assert "待财政审核的绩效目标</a>：1 件" in login(users["budget_desk"]).get("/").content.decode()
         assert "待财政审核" not in login(users["unit_approver"]).get("/").content.decode().split("待我审核")[1].split("我的到期事项")[0]
+
+
+def test_overdue_forms_are_listed_after_the_window(declaration: TargetDeclaration, users: dict[str, Any], login: Any) -> None:
+    import time_machine
+
+    url = reverse("targets:declaration_list") + "?year=2021&overdue=on"
+    with time_machine.travel("2021-04-10 09:00 +0800", tick=False):
+        assert "南山所项目" not in login(users["perf_section"]).get(url).content.decode()  # window still open
+    with time_machine.travel("2021-04-16 09:00 +0800", tick=False):
+        assert "南山所项目" in login(users["perf_section"]).get(url).content.decode()
+    with time_machine.travel("2021-04-16 09:00 +0800", tick=False):
+        html = login(users["unit_approver"]).get(reverse("targets:missing") + "?year=2021").content.decode()
+    assert "申报期已截止，以下 1 个项目逾期未填报" in html and "东湖局项目" in html
