@@ -165,3 +165,17 @@ def test_overdue_forms_are_listed_after_the_window(declaration: TargetDeclaratio
     with time_machine.travel("2021-04-16 09:00 +0800", tick=False):
         html = login(users["unit_approver"]).get(reverse("targets:missing") + "?year=2021").content.decode()
     assert "申报期已截止，以下 1 个项目逾期未填报" in html and "东湖局项目" in html
+
+
+def test_completeness_counts_per_unit(declaration: TargetDeclaration, users: dict[str, Any], org: Any, login: Any) -> None:
+    to_finance(declaration, users)
+    perform_transition(declaration, "approve", users["perf_section"], grade="优")
+    approve_project_budget(org["projects"]["a_sub"], users["perf_section"])
+    page = login(users["perf_section"]).get(reverse("targets:completeness") + "?year=2021")
+    rows = {r["unit"].name: r for r in page.context["rows"]}
+    assert rows["南山所"] == rows["南山所"] | {"projects": 1, "declared": 1, "approved": 1, "lacking": 0, "budget": 1}
+    assert rows["东湖局"]["lacking"] == 1 and rows["西岭局"]["declared"] == 0
+    assert page.context["totals"] == {"projects": 3, "declared": 1, "approved": 1, "lacking": 2, "budget": 1}
+    # The first-level approver sees its own tree only.
+    mine = login(users["unit_approver"]).get(reverse("targets:completeness") + "?year=2021").context["rows"]
+    assert sorted(r["unit"].name for r in mine) == ["东湖局", "南山所"]
