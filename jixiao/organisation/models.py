@@ -40,32 +40,32 @@ class Sector(models.Model):
         return self.name
 
 
-class FundSource(models.Model):
+class Dictionary(models.Model):
+    """A short coded list the finance bureau keeps (资金来源, 重大政策类别)."""
+
     code = models.CharField("编码", max_length=20, unique=True)
-    name = models.CharField("资金来源", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True)
 
     class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundSource(Dictionary):
+    class Meta(Dictionary.Meta):
         verbose_name = "资金来源"
         verbose_name_plural = "资金来源"
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class PolicyCategory(models.Model):
+class PolicyCategory(Dictionary):
     """The special categories the plan names (防疫资金, 民生资金, 财政奖补资金, 政府债务, 收入类成本支出)."""
 
-    code = models.CharField("编码", max_length=20, unique=True)
-    name = models.CharField("政策类别", max_length=50, unique=True)
-
-    class Meta:
+    class Meta(Dictionary.Meta):
         verbose_name = "重大政策类别"
         verbose_name_plural = "重大政策类别"
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class BudgetUnitQuerySet(ScopedQuerySet["BudgetUnit"]):
