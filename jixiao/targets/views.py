@@ -441,8 +441,11 @@ class CompletenessView(ScopedView):
                          else UnitYearSetting.objects.none())
         in_scope = overall_units.filter(year=year, in_assessment_scope=True).count()
         overall_declared = TargetDeclaration.objects.for_user(request.user).filter(kind=Kind.DEPARTMENT, year=year, is_current=True)
+        from django.core.paginator import Paginator
+
+        page = Paginator(rows, 100).get_page(request.GET.get("page"))
         return render(request, "targets/completeness.html", {
-            "title": f"{year}年度绩效目标六同步完成情况", "year": year, "rows": rows,
+            "title": f"{year}年度绩效目标六同步完成情况", "year": year, "rows": page.object_list, "page": page,
             "by_sector": sorted(by_sector.items()), "totals": {k: sum(r[k] for r in rows) for k in ("projects", "declared", "approved", "lacking", "budget")},
             "overall_in_scope": in_scope, "overall_approved": overall_declared.filter(state__in=("approved", "published")).count(),
         })
