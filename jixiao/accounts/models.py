@@ -43,7 +43,7 @@ class User(AbstractUser):
     valid_until = models.DateField("账号有效期至", null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = JixiaoUserManager()
+    objects = JixiaoUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "用户"
@@ -80,7 +80,7 @@ class User(AbstractUser):
             raise ValidationError({"unit": "单位用户必须指定所属单位。"})
         if self.role not in ROLES_WITH_UNIT and self.unit_id is not None and self.role not in ROLES_WITH_SECTORS:
             raise ValidationError({"unit": "该角色不属于预算单位，请勿指定所属单位。"})
-        if self.role == Role.UNIT_APPROVER and self.unit_id and self.unit.parent_id is not None:
+        if self.role == Role.UNIT_APPROVER and self.unit and self.unit.parent_id is not None:
             raise ValidationError({"unit": "主管部门审核人必须属于一级预算单位。"})
 
     def set_password(self, raw_password: str | None) -> None:

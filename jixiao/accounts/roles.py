@@ -123,11 +123,95 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         CHANGE: frozenset({_R.PERF_SECTION}),
         EXPORT: frozenset(_READERS),
     },
+    # 运行监控 (monitoring): rounds, the two tables, execution data, focused monitoring, measures, report.
+    "monitoring.monitoringround": {
+        VIEW: frozenset(_READERS), ADD: frozenset({_R.PERF_SECTION}), EXPORT: frozenset(_READERS),
+    },
+    "monitoring.monitoringform": {
+        VIEW: frozenset(_READERS | {_R.AGENCY}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        "review": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),  # paper receipt, corrective actions
+        EXPORT: frozenset(_READERS),
+    },
+    "monitoring.executionrecord": {VIEW: frozenset(_READERS), EXPORT: frozenset(_READERS)},
+    "monitoring.executionimport": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}), IMPORT: frozenset({_R.PERF_SECTION}),
+    },
+    "monitoring.dashboard": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.NPC_READER, _R.AUDIT_READER}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.NPC_READER, _R.AUDIT_READER}),
+    },
+    "monitoring.focusrule": {VIEW: frozenset({_R.PERF_SECTION}), CHANGE: frozenset({_R.PERF_SECTION})},
+    "monitoring.focusitem": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AGENCY, _R.NPC_READER, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION}),
+        "record": frozenset({_R.AGENCY}),  # on-site findings, only on items assigned to the agency
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AGENCY, _R.NPC_READER, _R.AUDIT_READER}),
+    },
+    "monitoring.engagement": {VIEW: frozenset({_R.PERF_SECTION}), ADD: frozenset({_R.PERF_SECTION})},
+    "monitoring.correctiveaction": {
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),  # feedback and the target adjustment
+        EXPORT: frozenset(_READERS),
+    },
+    "monitoring.reportjob": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.NPC_READER}), ADD: frozenset({_R.PERF_SECTION}),
+    },
     "deadlines.calendarentry": {
         VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
         CHANGE: frozenset({_R.PERF_SECTION}),
         EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
     },
+    # 绩效评价 (jixiao/evaluation): agencies see what is sampled for or engaged with them (assigned_to).
+    "evaluation.selfevaluation": {
+        VIEW: frozenset(_READERS | {_R.AGENCY}),
+        ADD: frozenset({_R.PERF_SECTION}),  # issue the year's self-evaluation tasks
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        EXPORT: frozenset(_READERS | {_R.AGENCY}),
+        IMPORT: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+    },
+    "evaluation.deadlinereport": {VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK})},
+    "evaluation.recheckround": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.AGENCY, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.AUDIT_READER}),
+    },
+    "evaluation.recheck": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.UNIT_FILLER, _R.AGENCY, _R.AUDIT_READER}),
+        CHANGE: frozenset({_R.AGENCY}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AGENCY, _R.AUDIT_READER}),
+    },
+    "evaluation.keyevaluation": {
+        VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
+        ADD: frozenset({_R.PERF_SECTION, _R.UNIT_APPROVER}),
+        CHANGE: frozenset({_R.PERF_SECTION, _R.UNIT_APPROVER, _R.UNIT_FILLER, _R.AGENCY, _R.EXPERT}),
+        EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
+    },
+    "evaluation.rectificationitem": {
+        VIEW: frozenset(_READERS | {_R.AGENCY}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        "accept": frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS | {_R.AGENCY}),
+    },
+    "evaluation.agency": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER}),
+    },
+    "evaluation.expert": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER}),
+    },
+    "evaluation.evaluationyear": {
+        VIEW: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset({_R.PERF_SECTION}),
+    },
+    "evaluation.summary": {VIEW: frozenset({_R.PERF_SECTION, _R.NPC_READER, _R.AUDIT_READER})},
 }
 
 

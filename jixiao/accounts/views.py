@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -16,17 +16,18 @@ from jixiao.accounts.services import LoginRefused, attempt_login, change_passwor
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.listing import Column
+from jixiao.core.types import AuthedRequest
 from jixiao.core.views import FilterForm, ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 
 
 class LoginView(View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return redirect("core:home")
         note = "您长时间未操作，已自动退出，请重新登录。" if request.GET.get("timeout") else ""
         return render(request, "accounts/login.html", {"form": LoginForm(), "note": note, "title": "登录"})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = LoginForm(request.POST)
         if form.is_valid():
             try:
@@ -43,7 +44,7 @@ class LoginView(View):
 
 
 class LogoutView(View):
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         if request.user.is_authenticated:
             log_event(EventType.LOGOUT, request=request)
         logout(request)
@@ -51,17 +52,17 @@ class LogoutView(View):
 
 
 class PasswordChangeView(View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return self.show(request, PasswordChangeForm(request.user))
 
-    def show(self, request: HttpRequest, form: PasswordChangeForm) -> HttpResponse:
+    def show(self, request: AuthedRequest, form: PasswordChangeForm) -> HttpResponse:
         forced = request.user.password_expired()
         return render(request, "core/form.html", {
             "form": form, "title": "修改密码",
             "lock_version": None,
         } | ({"intro": "密码已过期或为初始密码，请先修改密码。"} if forced else {}))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = PasswordChangeForm(request.user, request.POST)
         if not form.is_valid():
             return self.show(request, form)
@@ -137,10 +138,10 @@ class UserCreateView(ScopedView):
     model = User
     permission_action = "add"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "core/form.html", {"form": UserCreateForm(), "title": "新增用户", "lock_version": None})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = UserCreateForm(request.POST)
         if not form.is_valid():
             return render(request, "core/form.html", {"form": form, "title": "新增用户", "lock_version": None})
@@ -159,7 +160,7 @@ class UserEditView(ScopedUpdateView):
     form_class = UserEditForm
     success_url_name = "accounts:user_detail"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         before = self.get_object().is_active
         response = super().post(request, *args, **kwargs)
         after = User.objects.get(pk=kwargs["pk"])
@@ -178,7 +179,7 @@ class RoleAssignView(ScopedUpdateView):
     def form(self, obj: Any, data: Any = None) -> RoleAssignForm:
         return RoleAssignForm(data, instance=obj, by=self.request.user)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         before = {"role": obj.role, "unit": obj.unit_id, "sectors": sorted(obj.sectors.values_list("pk", flat=True))}
         response = super().post(request, *args, **kwargs)
@@ -193,7 +194,7 @@ class UnlockView(ScopedView):
     model = User
     permission_action = "change"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         account = self.get_object()
         unlock(account, request.user, request)
         messages.success(request, f"已解锁 {account.username}。")

@@ -5,11 +5,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.apps import apps
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from jixiao.audit.models import EventType, Outcome, SecurityEvent, verify_chain
 from jixiao.core.listing import Column
+from jixiao.core.types import AuthedRequest
 from jixiao.core.views import FilterForm, ScopedListView, ScopedView
 
 
@@ -63,7 +64,7 @@ class HistoryView(ScopedView):
 
     permission_model = "audit.history"
 
-    def get(self, request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, model: str, pk: int) -> HttpResponse:
         try:
             model_class = apps.get_model(model)
         except (LookupError, ValueError):

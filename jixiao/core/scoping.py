@@ -43,7 +43,7 @@ class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]
         if scope == Scope.SECTOR:
             return self.filter(**{f"{sector}__in": user.sectors.all()})
         if scope == Scope.UNIT_TREE and user.unit_id:
-            return self.filter(**{f"{prefix}root_id": user.unit.root_id})
+            return self.filter(**{f"{prefix}root_id": user.unit.root_id if user.unit else None})
         if scope == Scope.OWN_UNIT and user.unit_id:
             return self.filter(**{unit: user.unit_id}) if unit else self.filter(pk=user.unit_id)
         if scope == Scope.ASSIGNED:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -24,11 +25,13 @@ from jixiao.audit.services import log_event
 from jixiao.core.listing import Column, Table, apply_sort, to_workbook
 from jixiao.core.locking import StaleEdit, form_version, save_with_lock
 from jixiao.core.scoping import permission_label
+from jixiao.core.types import AuthedRequest, with_reason
 
 PAGE_SIZE = 50
 
 
 class ScopedView(View):
+    request: AuthedRequest
     model: ClassVar[type[Model]]
     permission_action: ClassVar[str] = "view"
     permission_model: ClassVar[str] = ""
@@ -38,8 +41,8 @@ class ScopedView(View):
     def permission_label(cls) -> str:
         return cls.permission_model or permission_label(cls.model)
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.can(self.permission_label(), self.permission_action):  # type: ignore[union-attr]
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not self.request.user.can(self.permission_label(), self.permission_action):
             log_event(
                 EventType.PERMISSION_DENIED, request=request, outcome=Outcome.DENIED,
                 path=request.path, permission=f"{self.permission_label()}.{self.permission_action}",
@@ -87,15 +90,14 @@ class ScopedListView(ScopedView):
         return qs
 
     def rows(self) -> tuple[QuerySet[Any], forms.Form, str]:
-        form = self.filter_form_class(self.request.GET or None, user=self.request.user) if getattr(
-            self.filter_form_class, "takes_user", False) else self.filter_form_class(self.request.GET or None)
+        form = self.filter_form_class(self.request.GET or None)
         qs = self.scoped("view").select_related(*self.select_related).prefetch_related(*self.prefetch_related)
         if form.is_bound and form.is_valid():
             qs = self.filter_queryset(qs, form.cleaned_data)
         qs, sort = apply_sort(qs, self.columns, self.request.GET.get("sort", ""), self.default_sort)
         return qs, form, sort
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         qs, form, sort = self.rows()
         if request.GET.get("export") == "xlsx":
             return self.export(qs)
@@ -124,7 +126,7 @@ class ScopedListView(ScopedView):
         return {}
 
     def export(self, qs: QuerySet[Any]) -> HttpResponse:
-        if not self.request.user.can(self.permission_label(), "export"):  # type: ignore[union-attr]
+        if not self.request.user.can(self.permission_label(), "export"):
             raise PermissionDenied("您的角色无权导出该列表。")
         title = str(self.title or self.model._meta.verbose_name_plural)
         content = to_workbook(title, self.columns, qs.iterator(chunk_size=2000) if not self.prefetch_related else qs)
@@ -144,7 +146,7 @@ class ScopedDetailView(ScopedView):
     fields: ClassVar[list[Column]] = []
     edit_url_name: ClassVar[str] = ""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         can_edit = bool(self.edit_url_name) and self.model.objects.for_user(  # type: ignore[attr-defined]
             request.user, "change").filter(pk=obj.pk).exists()
@@ -173,18 +175,18 @@ class ScopedUpdateView(ScopedView):
     def form(self, obj: Any, data: Any = None) -> forms.ModelForm:  # type: ignore[type-arg]
         return self.form_class(data, instance=obj)
 
-    def render_form(self, obj: Any, form: forms.Form, version: int, status: int = 200) -> HttpResponse:
+    def render_form(self, obj: Any, form: forms.BaseForm, version: int, status: int = 200) -> HttpResponse:
         return render(
             self.request, self.template_name,
             {"title": f"修改：{obj}", "object": obj, "form": form, "lock_version": version},
             status=status,
         )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         return self.render_form(obj, self.form(obj), obj.lock_version)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         version = form_version(request.POST)
         form = self.form(obj, request.POST)
@@ -192,7 +194,7 @@ class ScopedUpdateView(ScopedView):
             return self.render_form(obj, form, version if version is not None else obj.lock_version)
         try:
             instance = form.save(commit=False)
-            instance._change_reason = "页面修改"
+            with_reason(instance, "页面修改")
             save_with_lock(instance, version if version is not None else -1, after_save=lambda i: form.save_m2m())
         except StaleEdit as exc:
             # Show what the first editor saved; nothing of this edit is written.

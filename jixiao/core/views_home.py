@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from jixiao.core.types import AuthedRequest
 from jixiao.rules.money import format_wan
 
 #: Stages register functions returning (label, count, url) of documents waiting for this user.
@@ -47,7 +48,7 @@ def key_numbers(user: Any) -> list[tuple[str, str]]:
 
 
 class HomeView(View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         from jixiao.deadlines.views import due_items
 
         user = request.user
@@ -62,7 +63,7 @@ class HomeView(View):
         })
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: AuthedRequest) -> JsonResponse:
     from django.db import connection
 
     with connection.cursor() as cursor:

@@ -5,11 +5,12 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from jixiao.core.listing import Column
+from jixiao.core.types import AuthedRequest
 from jixiao.core.views import ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.deadlines.models import CalendarEntry, ensure_year
 from jixiao.deadlines.registry import PROVIDERS, STAGE_LABELS, DueDocument
@@ -85,7 +86,7 @@ class CalendarEntryDoneView(ScopedView):
 
     model = CalendarEntry
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         from django.shortcuts import redirect
 
         entry = self.get_object()
@@ -111,7 +112,7 @@ class DueView(ScopedView):
 
     model = CalendarEntry
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         on = today()
         items = due_items(request.user, on)
         return render(request, "deadlines/due.html", {"title": "待办与到期事项", "today": on, **items})

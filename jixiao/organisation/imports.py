@@ -15,6 +15,7 @@ from django.db import transaction
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.imports import ImportRejected, RowError, Sheet, annotated_workbook, read_sheet, text
+from jixiao.core.types import with_reason
 from jixiao.organisation.models import (
     BudgetUnit,
     FundSource,
@@ -70,7 +71,7 @@ def validate_units(sheet: Sheet) -> tuple[list[dict[str, Any]], list[RowError]]:
     sectors = {s.name: s for s in Sector.objects.all()}
     existing = set(BudgetUnit.objects.values_list("code", flat=True))
     seen: dict[str, int] = {}
-    parsed = []
+    parsed: list[dict[str, Any]] = []
     for row, v in sheet.rows:
         code = _required(v, "单位编码", row, errors, 20)
         name = _required(v, "单位名称", row, errors, 100)
@@ -112,7 +113,7 @@ def write_units(parsed: list[dict[str, Any]]) -> tuple[int, int]:
             is_new = unit.pk is None
             unit.name, unit.sector, unit.is_classified = p["name"], p["sector"], p["is_classified"]
             unit.parent = by_code[p["parent"]] if p["parent"] else None
-            unit._change_reason = "Excel导入"
+            with_reason(unit, "Excel导入")
             unit.save()
             by_code[unit.code] = unit
             for y in p["years"]:
@@ -196,7 +197,7 @@ def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
         project.is_continuing, project.is_classified = p["is_continuing"], p["is_classified"]
         if not is_new:
             project.lock_version += 1
-        project._change_reason = "Excel导入"
+        with_reason(project, "Excel导入")
         project.save()
         project.fund_sources.set(p["sources"])
         project.policy_categories.set(p["categories"])

@@ -119,7 +119,7 @@ class BudgetUnit(models.Model):
 
             self.sort_key = "".join(lazy_pinyin(self.name))[:200]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
-        root_id = self.parent.root_id if self.parent_id else self.pk
+        root_id = self.parent.root_id if self.parent else self.pk
         if self.root_id != root_id:
             BudgetUnit.objects.filter(pk=self.pk).update(root_id=root_id)
             self.root_id = root_id

@@ -5,12 +5,14 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.forms import ModelChoiceField
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from jixiao.core.listing import Column
+from jixiao.core.types import AuthedRequest
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
 from jixiao.organisation.imports import (
@@ -147,7 +149,9 @@ class ProjectEditView(ScopedUpdateView):
 
     def form(self, obj: Any, data: Any = None) -> f.ProjectForm:
         form = f.ProjectForm(data, instance=obj)
-        form.fields["unit"].queryset = BudgetUnit.objects.for_user(self.request.user)
+        unit_field = form.fields["unit"]
+        assert isinstance(unit_field, ModelChoiceField)
+        unit_field.queryset = BudgetUnit.objects.for_user(self.request.user)
         return form
 
 
@@ -198,7 +202,7 @@ class ImportView(ScopedView):
     permission_model = "organisation.project"
     permission_action = "import"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return self.show(f.ImportForm())
 
     def show(self, form: f.ImportForm, result: Any = None) -> HttpResponse:
@@ -209,7 +213,7 @@ class ImportView(ScopedView):
             "unit_columns": UNIT_COLUMNS + UNIT_OPTIONAL, "project_columns": PROJECT_COLUMNS + PROJECT_OPTIONAL,
         })
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.show(form)
@@ -232,7 +236,7 @@ class ImportTemplateView(ScopedView):
     permission_model = "organisation.project"
     permission_action = "import"
 
-    def get(self, request: HttpRequest, kind: str) -> HttpResponse:
+    def get(self, request: AuthedRequest, kind: str) -> HttpResponse:
         columns = UNIT_COLUMNS + UNIT_OPTIONAL if kind == "units" else PROJECT_COLUMNS + PROJECT_OPTIONAL
         wb = Workbook()
         ws = wb.active
@@ -274,7 +278,7 @@ class ImportBatchDetailView(ScopedDetailView):
 class AnnotatedWorkbookView(ScopedView):
     model = ImportBatch
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         batch = self.get_object()
         if not batch.annotated_workbook:
             messages.info(request, "该批次没有错误，无批注工作簿。")

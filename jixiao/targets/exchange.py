@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from docx import Document
@@ -32,6 +32,7 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.imports import XLSX_MAGIC, RowError
 from jixiao.core.locking import StaleEdit
+from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedView
 from jixiao.rules.money import format_wan
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK
@@ -48,7 +49,7 @@ THIN = Side(style="thin", color="999999")
 
 
 def _sheet_name(d: TargetDeclaration, used: set[str]) -> str:
-    base = (d.project.code if d.project_id else f"整体{d.unit.code}")[:28]
+    base = (d.project.code if d.project else f"整体{d.unit.code}")[:28]
     name, n = base, 2
     while name in used:
         name, n = f"{base[:26]}_{n}", n + 1
@@ -68,9 +69,9 @@ def build_workbook(declarations: list[TargetDeclaration]) -> bytes:
         ws["A1"].alignment = Alignment(horizontal="center")
         ws.append(["系统编号", d.pk, "版本号", d.lock_version, "（系统编号和版本号请勿修改）"])
         ws.append(["项目名称" if d.kind == Kind.PROJECT else "部门(单位)名称",
-                   d.project.name if d.project_id else d.unit.name,
+                   d.project.name if d.project else d.unit.name,
                    "项目编码" if d.kind == Kind.PROJECT else "单位编码",
-                   d.project.code if d.project_id else d.unit.code])
+                   d.project.code if d.project else d.unit.code])
         ws.append(["填报单位", d.unit.name, "年度资金总额（万元）", float(format_wan(d.budget_fen or 0).replace(",", ""))])
         ws.append(["长期目标", d.long_term_goal])
         ws.append(["年度目标", d.annual_goal])
@@ -207,7 +208,7 @@ def apply_sheets(sheets: list[ParsedSheet], user: Any) -> int:
         for sheet in sheets:
             d = sheet.declaration
             d.long_term_goal, d.annual_goal = sheet.long_term_goal, sheet.annual_goal
-            d._change_reason = "Excel上传"
+            with_reason(d, "Excel上传")
 
             def replace_rows(saved: Any, rows: list[dict[str, Any]] = sheet.rows) -> None:
                 saved.indicators.all().delete()
@@ -222,7 +223,7 @@ class WorkbookDownloadView(ScopedView):
     model = TargetDeclaration
     permission_action = "export"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         qs = self.scoped("view").select_related("project", "unit").prefetch_related("indicators")
         if request.GET.get("year"):
             qs = qs.filter(year=request.GET["year"])
@@ -239,10 +240,10 @@ class WorkbookUploadView(ScopedView):
     model = TargetDeclaration
     permission_action = "import"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "targets/upload.html", {"title": "上传绩效目标工作簿", "form": UploadForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "targets/upload.html", {"title": "上传绩效目标工作簿", "form": form})
@@ -287,7 +288,7 @@ class DocxView(ScopedView):
 
     model = TargetDeclaration
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         d = self.get_object()
         log_event(EventType.EXPORT, request=request, obj=d, format="docx")
         response = HttpResponse(declaration_docx(d),
@@ -314,11 +315,11 @@ def declaration_docx(d: TargetDeclaration) -> bytes:
     doc.add_paragraph(f"填报单位（盖章）：{d.unit.name}        版本：第{d.version}版        状态：{d.state_label}")
     head = doc.add_table(rows=0, cols=4)
     head.style = "Table Grid"
-    pairs = [("项目名称" if d.project_id else "部门(单位)名称", d.project.name if d.project_id else d.unit.name,
-              "项目编码" if d.project_id else "单位编码", d.project.code if d.project_id else d.unit.code),
-             ("主管部门", d.unit.root.name if d.unit.root_id else d.unit.name, "年度资金总额（万元）", format_wan(d.budget_fen or 0))]
+    pairs = [("项目名称" if d.project_id else "部门(单位)名称", d.project.name if d.project else d.unit.name,
+              "项目编码" if d.project_id else "单位编码", d.project.code if d.project else d.unit.code),
+             ("主管部门", d.unit.root.name if d.unit.root else d.unit.name, "年度资金总额（万元）", format_wan(d.budget_fen or 0))]
     if d.kind == Kind.PROJECT:
-        pairs.append(("项目属性", d.project.kind_label if d.project_id else "", "项目起止时间", d.start_month))
+        pairs.append(("项目属性", d.project.kind_label if d.project else "", "项目起止时间", d.start_month))
         pairs.append(("财政拨款（万元）", format_wan(d.fiscal_fen or 0), "其他资金（万元）", format_wan(d.other_fen or 0)))
     for a, b, c, e in pairs:
         cells = head.add_row().cells

@@ -10,6 +10,7 @@ from jixiao.organisation.forms import AmountField
 from jixiao.organisation.models import Sector
 from jixiao.targets.models import (
     GRADE_CHOICES,
+    LEVEL2_CHOICES,
     IndicatorLibraryItem,
     Kind,
     MainTask,
@@ -79,20 +80,21 @@ class MainTaskForm(forms.ModelForm):
 MainTaskFormSet = inlineformset_factory(TargetDeclaration, MainTask, form=MainTaskForm, extra=1, can_delete=True)
 
 
+def _target_states() -> list[tuple[str, str]]:
+    from jixiao.targets.workflows import TARGET_WORKFLOW
+
+    return TARGET_WORKFLOW.choices()
+
+
 class DeclarationFilterForm(FilterForm):
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *Kind.choices])
-    state = forms.ChoiceField(label="状态", required=False, choices=[])
+    state = forms.ChoiceField(label="状态", required=False, choices=lambda: [("", "全部"), *_target_states()])
     grade = forms.ChoiceField(label="审核等级", required=False, choices=[("", "全部"), *GRADE_CHOICES])
     sector = forms.ModelChoiceField(label="行业", queryset=Sector.objects.all(), required=False, empty_label="全部")
     current = forms.ChoiceField(label="版本", required=False, choices=[("", "现行版本"), ("all", "全部版本")])
     overdue = forms.BooleanField(label="申报期已过仍未提交", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from jixiao.targets.workflows import TARGET_WORKFLOW
-
-        self.fields["state"].choices = [("", "全部"), *TARGET_WORKFLOW.choices()]
 
 
 class TransitionForm(forms.Form):
@@ -122,7 +124,7 @@ class LibraryItemForm(forms.ModelForm):
 class LibraryFilterForm(FilterForm):
     sector = forms.ModelChoiceField(label="行业", queryset=Sector.objects.all(), required=False, empty_label="全部")
     level2 = forms.ChoiceField(label="二级指标", required=False,
-                               choices=[("", "全部"), *[(c, c) for c, _ in TargetIndicator._meta.get_field("level2").choices]])
+                               choices=[("", "全部"), *LEVEL2_CHOICES])
 
 
 class UploadForm(forms.Form):

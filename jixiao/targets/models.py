@@ -106,7 +106,7 @@ class TargetDeclaration(WorkflowDocument):
         indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["unit", "year"])]
 
     def __str__(self) -> str:
-        subject = self.project.name if self.project_id else self.unit.name
+        subject = self.project.name if self.project else self.unit.name
         suffix = f"（第{self.version}版）" if self.version > 1 else ""
         return f"{subject}{self.year}年度{self.form_title}{suffix}"
 
@@ -121,13 +121,13 @@ class TargetDeclaration(WorkflowDocument):
     def budget_fen(self) -> int | None:
         """年度资金总额: the project's adjusted budget, or the unit's overall expenditure."""
         if self.kind == Kind.PROJECT:
-            return self.project.adjusted_budget_fen if self.project_id else None
+            return self.project.adjusted_budget_fen if self.project else None
         expenditure = self.unit.expenditures.filter(year=self.year).first()
         return expenditure.total_fen if expenditure else None
 
     @property
     def is_classified(self) -> bool:
-        return self.unit.is_classified or bool(self.project_id and self.project.is_classified)
+        return self.unit.is_classified or bool(self.project and self.project.is_classified)
 
     def to_draft(self, previous_values: dict[str, Decimal] | None = None) -> TargetDraft:
         indicators = list(self.indicators.all())
@@ -144,7 +144,7 @@ class TargetDeclaration(WorkflowDocument):
             indicators=tuple(i.to_draft() for i in indicators),
             budget_fen=self.budget_fen,
             declared_fen=declared,
-            is_continuing=bool(self.project_id and self.project.is_continuing),
+            is_continuing=bool(self.project and self.project.is_continuing),
             previous_values=previous_values or {},
             tasks_without_indicator=tuple(t.name for t in tasks if t.name and t.name not in names),
         )
@@ -153,8 +153,8 @@ class TargetDeclaration(WorkflowDocument):
         """The declaration's content as data: the frozen copy at approval and the public snapshot."""
         return {
             "title": str(self), "kind": self.kind, "year": self.year, "version": self.version,
-            "unit": self.unit.name, "project": self.project.name if self.project_id else None,
-            "project_code": self.project.code if self.project_id else None,
+            "unit": self.unit.name, "project": self.project.name if self.project else None,
+            "project_code": self.project.code if self.project else None,
             "budget_fen": self.budget_fen, "long_term_goal": self.long_term_goal, "annual_goal": self.annual_goal,
             "indicators": [i.as_dict() for i in self.indicators.all()],
             "main_tasks": [t.as_dict() for t in self.main_tasks.all()],
@@ -258,4 +258,4 @@ class IndicatorLibraryItem(models.Model):
         ordering = ["level1", "level2", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.sector.name if self.sector_id else '共性'}）"
+        return f"{self.name}（{self.sector.name if self.sector else '共性'}）"

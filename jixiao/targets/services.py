@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.core.types import with_reason
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.parsing import parse_value
 from jixiao.rules.targets import TargetFinding, review_target
@@ -57,7 +58,7 @@ def last_year_declaration(declaration: TargetDeclaration) -> TargetDeclaration |
                                           state__in=APPROVED_STATES)
     if declaration.kind == Kind.PROJECT:
         # A continuing project keeps its 项目库 code from year to year.
-        return qs.filter(project__code=declaration.project.code).first() if declaration.project_id else None
+        return qs.filter(project__code=declaration.project.code).first() if declaration.project else None
     return qs.filter(unit=declaration.unit).first()
 
 
@@ -119,7 +120,7 @@ def start_adjustment(declaration: TargetDeclaration, user: Any, reason: str) -> 
             version=current.version + 1, supersedes=current, adjustment_reason=reason, is_current=False,
             fiscal_fen=current.fiscal_fen, other_fen=current.other_fen,
         )
-        new._change_reason = f"申请调整：{reason}"
+        with_reason(new, f"申请调整：{reason}")
         new.save()
         _copy_content(current, new)
         new.save()
@@ -139,7 +140,7 @@ def compare_versions(old: TargetDeclaration, new: TargetDeclaration) -> list[Cha
     for field in ("long_term_goal", "annual_goal", "fiscal_fen", "other_fen"):
         a, b = getattr(old, field), getattr(new, field)
         if a != b:
-            changes.append(Change(str(TargetDeclaration._meta.get_field(field).verbose_name), _show(a), _show(b)))
+            changes.append(Change(str(getattr(TargetDeclaration._meta.get_field(field), "verbose_name", field)), _show(a), _show(b)))
     old_rows = {(i.level1, i.level2, i.name): i for i in old.indicators.all()}
     new_rows = {(i.level1, i.level2, i.name): i for i in new.indicators.all()}
     for key in [*old_rows, *[k for k in new_rows if k not in old_rows]]:
@@ -177,6 +178,6 @@ def approve_project_budget(project: Project, user: Any) -> Project:
         locked = Project.objects.select_for_update().get(pk=project.pk)
         locked.budget_approved_at = timezone.now()
         locked.lock_version += 1
-        locked._change_reason = "批复预算（绩效目标已批复）"
+        with_reason(locked, "批复预算（绩效目标已批复）")
         locked.save()
     return locked

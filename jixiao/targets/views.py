@@ -5,12 +5,13 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
+from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation.models import BudgetUnit, Project, UnitYearSetting
 from jixiao.rules.targets import preview
@@ -35,7 +36,7 @@ from jixiao.workflow.engine import (
 from jixiao.workflow.models import ReviewLog
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthedRequest) -> int:
     from django.utils import timezone
 
     try:
@@ -113,7 +114,7 @@ class MissingView(ScopedView):
     model = TargetDeclaration
     permission_action = "add"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         year = _year(request)
         projects = (Project.objects.for_user(request.user).filter(year=year, target_declarations__isnull=True)
                     .select_related("unit").order_by("unit__code", "code"))
@@ -129,7 +130,7 @@ class MissingView(ScopedView):
             "overdue": window.due_on < timezone.localdate(),
         })
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         try:
             if request.POST.get("project"):
                 project = get_object_or_404(Project.objects.for_user(request.user), pk=request.POST["project"])
@@ -148,7 +149,7 @@ class DeclarationDetailView(ScopedDetailView):
     template_name = "targets/declaration_detail.html"
     edit_url_name = "targets:declaration_edit"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
         user = request.user
         indicators = list(obj.indicators.all())
@@ -204,11 +205,11 @@ class DeclarationEditView(ScopedView):
             raise Http404("该申报表当前状态不可修改。")
         return obj
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_editable()
         return self.show(obj, self.forms(obj), obj.lock_version)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_editable()
         version = form_version(request.POST)
         forms = self.forms(obj, request.POST)
@@ -216,7 +217,7 @@ class DeclarationEditView(ScopedView):
         if not (header.is_valid() and indicators.is_valid() and (tasks is None or tasks.is_valid())):
             return self.show(obj, forms, version if version is not None else obj.lock_version)
         instance = header.save(commit=False)
-        instance._change_reason = "填报修改"
+        with_reason(instance, "填报修改")
 
         def save_rows(saved: Any) -> None:
             for position, form in enumerate(indicators.forms):
@@ -249,7 +250,7 @@ class TransitionView(ScopedView):
 
     model = TargetDeclaration
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object()
         form = f.TransitionForm(request.POST)
         if not form.is_valid():
@@ -273,7 +274,7 @@ class IndicatorCommentView(ScopedView):
     model = TargetDeclaration
     permission_action = "review"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object()
         if obj.state != "dept_approved":
             messages.error(request, "只有待财政审核的申报表可以填写指标审核意见。")
@@ -283,7 +284,7 @@ class IndicatorCommentView(ScopedView):
                 text = request.POST.get(f"comment_{ind.pk}")
                 if text is not None and text.strip() != ind.review_comment:
                     ind.review_comment = text.strip()[:300]
-                    ind._change_reason = "财政审核意见"
+                    with_reason(ind, "财政审核意见")
                     ind.save(update_fields=["review_comment"])
         messages.success(request, "指标审核意见已保存。")
         return redirect(obj)
@@ -295,7 +296,7 @@ class BulkReviewView(ScopedView):
     model = TargetDeclaration
     permission_action = "review"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.BulkReviewForm(request.POST)
         if not form.is_valid():
             messages.error(request, "请选择申报表、操作和审核等级。")
@@ -316,7 +317,7 @@ class AdjustView(ScopedView):
     model = TargetDeclaration
     permission_action = "adjust"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object("view")
         form = f.AdjustForm(request.POST)
         try:
@@ -331,7 +332,7 @@ class AdjustView(ScopedView):
 class CompareView(ScopedView):
     model = TargetDeclaration
 
-    def get(self, request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int, other: int) -> HttpResponse:
         a = self.get_object()
         b = get_object_or_404(self.scoped(), pk=other)
         if (a.kind, a.unit_id, a.project_id, a.year) != (b.kind, b.unit_id, b.project_id, b.year):
@@ -348,7 +349,7 @@ class ParsePreviewView(ScopedView):
 
     model = TargetDeclaration
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         from django.utils.html import format_html
 
         from jixiao.rules.targets import IndicatorDraft, preview
@@ -367,7 +368,7 @@ class AddFromLibraryView(ScopedView):
     model = TargetDeclaration
     permission_action = "change"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object("view")
         if not can_edit(obj, request.user):
             messages.error(request, "该申报表当前状态不可修改。")
@@ -409,14 +410,14 @@ class CompletenessView(ScopedView):
         units = BudgetUnit.objects.filter(pk__in=projects).select_related("sector").order_by("code")
         rows = []
         for unit in units:
-            p, d = projects[unit.pk], declared.get(unit.pk, {})
+            p, d = projects[unit.pk], declared.get(unit.pk, {"declared": 0, "approved": 0, "rejected": 0})
             approved = d.get("approved", 0)
             rows.append({"unit": unit, "projects": p["projects"], "declared": d.get("declared", 0),
                          "approved": approved, "lacking": p["projects"] - approved,
                          "rejected": d.get("rejected", 0), "budget": p["budget"]})
         return rows
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         year = _year(request)
         rows = self.rows(year)
         columns = [Column("unit", "预算单位", lambda r: r["unit"].name, width=30),
@@ -455,7 +456,7 @@ class ApproveBudgetView(ScopedView):
     model = Project
     permission_action = "approve_budget"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         project = self.get_object("view")
         try:
             approve_project_budget(project, request.user)
@@ -513,10 +514,10 @@ class LibraryCreateView(ScopedView):
     model = IndicatorLibraryItem
     permission_action = "add"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "core/form.html", {"title": "新增指标库指标", "form": f.LibraryItemForm(), "lock_version": None})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.LibraryItemForm(request.POST)
         if not form.is_valid():
             return render(request, "core/form.html", {"title": "新增指标库指标", "form": form, "lock_version": None})

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from jixiao.accounts.roles import Role
+from jixiao.core.types import with_reason
 from jixiao.workflow.engine import State, Transition, Workflow, register
 
 UNIT = frozenset({Role.UNIT_FILLER, Role.UNIT_APPROVER})
@@ -39,7 +40,7 @@ def approve(doc: Any, user: Any, comment: str, grade: str) -> None:
         previous.is_current = False
         previous.state = "superseded"
         previous.lock_version += 1
-        previous._change_reason = f"被第{doc.version}版替代"
+        with_reason(previous, f"被第{doc.version}版替代")
         previous.save()
 
 

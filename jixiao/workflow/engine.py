@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 
 from jixiao.core.locking import StaleEdit, lock_row, save_with_lock
+from jixiao.core.types import with_reason
 
 if TYPE_CHECKING:
     from jixiao.accounts.models import User
@@ -182,7 +183,7 @@ def perform_transition(
         current.state = transition.target
         current.lock_version += 1
         current.state_changed_at = timezone.now()
-        current._change_reason = f"{transition.label}：{comment}" if comment else transition.label  # type: ignore[attr-defined]
+        with_reason(current, f"{transition.label}：{comment}" if comment else transition.label)
         if transition.effect:
             transition.effect(current, user, comment, grade)
         current.save()

@@ -106,4 +106,6 @@ class Notification(models.Model):
         ]
         title = f"{document}：{transition.label}（{document.state_label}）"
         link = document.get_absolute_url() if hasattr(document, "get_absolute_url") else ""
-        cls.objects.bulk_create(cls(recipient=u, title=title[:200], body=comment, link=link) for u in recipients)
+        Notification.objects.bulk_create(
+            [Notification(recipient=u, title=title[:200], body=comment, link=link) for u in recipients]
+        )
