@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "jixiao.workflow",
     "jixiao.deadlines",
     "jixiao.targets",
+    "jixiao.evaluation",
+    "jixiao.monitoring",
     "jixiao.demo",
 ]
 

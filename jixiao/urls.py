@@ -7,5 +7,7 @@ urlpatterns = [
     path("audit/", include("jixiao.audit.urls")),
     path("calendar/", include("jixiao.deadlines.urls")),
     path("targets/", include("jixiao.targets.urls")),
+    path("evaluation/", include("jixiao.evaluation.urls")),
+    path("monitoring/", include("jixiao.monitoring.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
 ]

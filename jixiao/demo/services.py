@@ -47,7 +47,8 @@ FEN_PER_YUAN = 100
 ROUND_YUAN = 100  # budget amounts are whole hundreds of 元
 MIN_PROJECT_YUAN = 5_000
 #: Business records that refer to documents only by link, emptied by ``--reset`` as well.
-EXTRA_WIPED_LABELS = frozenset({"workflow.Notification"})
+EXTRA_WIPED_LABELS = frozenset({"workflow.Notification", "monitoring.MonitoringRound", "monitoring.ExecutionImport",
+                                "evaluation.RecheckRound"})
 
 
 class DemoDataPresent(Exception):
@@ -629,6 +630,12 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
     from jixiao.demo.targets import load_targets
 
     summary.targets = load_targets(child_rng(rng))
+    from jixiao.demo.evaluation import load_evaluation
+
+    load_evaluation(child_rng(rng))
+    from jixiao.demo.monitoring import load_monitoring
+
+    load_monitoring(child_rng(rng))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from jixiao.core.views import FilterForm
+from jixiao.evaluation.models import (
+    EVIDENCE_EXTENSIONS,
+    EVIDENCE_MAX_BYTES,
+    Agency,
+    AgencyService,
+    EvaluationYear,
+    Expert,
+    FrameworkIndicator,
+    KeyEvaluation,
+    KeyKind,
+    RectificationItem,
+    SelfEvalIndicator,
+    SelfEvaluation,
+    Subject,
+)
+from jixiao.organisation.forms import AmountField
+from jixiao.organisation.models import Sector
+from jixiao.rules.evaluation_sample import read_sample_rule
+from jixiao.targets.models import GRADE_CHOICES, Kind
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 80})
+SCORE_INPUT = forms.NumberInput(attrs={"style": "width:5.5em", "step": "0.01"})
+
+
+class SelfEvalForm(forms.ModelForm):
+    executed_fen = AmountField(label="全年执行数（万元）", required=False)
+
+    class Meta:
+        model = SelfEvaluation
+        fields = ["executed_fen", "funds_score", "execution_note", "goal_actual", "claimed_total", "claimed_grade",
+                  "report_overview", "report_work", "report_results", "report_problems", "report_measures",
+                  "contact_person", "contact_phone", "unit_head"]
+        widgets: dict[str, forms.Widget] = {
+            f: TEXTAREA for f in ("execution_note", "goal_actual", "report_overview", "report_work",
+                                  "report_results", "report_problems", "report_measures")}
+        widgets |= {"funds_score": SCORE_INPUT, "claimed_total": SCORE_INPUT}
+
+
+class SelfEvalRowForm(forms.ModelForm):
+    """Units fill in actual values, claimed scores and notes; the target and weight stay as approved."""
+
+    class Meta:
+        model = SelfEvalIndicator
+        fields = ["actual", "score", "note"]
+        widgets = {"actual": forms.TextInput(attrs={"size": 14}), "score": SCORE_INPUT,
+                   "note": forms.TextInput(attrs={"size": 22})}
+
+
+SelfEvalRowFormSet = inlineformset_factory(SelfEvaluation, SelfEvalIndicator, form=SelfEvalRowForm, extra=0,
+                                           can_delete=False)
+
+
+def _selfeval_states() -> list[tuple[str, str]]:
+    from jixiao.evaluation.workflows import SELFEVAL_WORKFLOW
+
+    return SELFEVAL_WORKFLOW.choices()
+
+
+def _key_states() -> list[tuple[str, str]]:
+    from jixiao.evaluation.workflows import KEY_WORKFLOW
+
+    return KEY_WORKFLOW.choices()
+
+
+class SelfEvalFilterForm(FilterForm):
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *Kind.choices])
+    state = forms.ChoiceField(label="状态", required=False, choices=lambda: [("", "全部"), *_selfeval_states()])
+    grade = forms.ChoiceField(label="系统等级", required=False, choices=[("", "全部"), *GRADE_CHOICES])
+    sector = forms.ModelChoiceField(label="行业", queryset=Sector.objects.all(), required=False, empty_label="全部")
+    findings = forms.ChoiceField(label="检查结果", required=False,
+                                 choices=[("", "全部"), ("errors", "有错误"), ("clean", "无错误")])
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="自评年度（上一预算年度）", min_value=2000, max_value=2100)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label="佐证材料", help_text="PDF、图片、Word、Excel或ZIP，单个文件不超过20MB")
+    description = forms.CharField(label="说明", required=False, max_length=200)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in EVIDENCE_EXTENSIONS:
+            raise forms.ValidationError(f"不接受「{suffix or '无扩展名'}」文件，可上传：{'、'.join(sorted(EVIDENCE_EXTENSIONS))}。")
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError("文件超过20MB，请压缩或拆分后上传。")
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(EVIDENCE_EXTENSIONS[suffix]):
+            raise forms.ValidationError(f"文件内容与扩展名「{suffix}」不符，请上传真实的{suffix}文件。")
+        return upload
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="自评表文件",
+                           help_text="系统提供的Excel模板（.xlsx）或 selfeval-table 格式的 JSON；任何一行有错误时整个文件都不导入。")
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+
+class DrawForm(forms.Form):
+    year = forms.IntegerField(label="自评年度", min_value=2000, max_value=2100)
+    agency = forms.ModelChoiceField(label="复核机构", queryset=Agency.objects.filter(is_active=True))
+    seed = forms.IntegerField(label="随机种子（留空自动生成）", required=False, min_value=0, max_value=2**62)
+
+
+class RecheckForm(forms.Form):
+    executed_fen = AmountField(label="核实的全年执行数（万元）", required=False)
+    documentation_complete = forms.BooleanField(label="资料完整", required=False)
+    evidence_false = forms.BooleanField(label="发现佐证材料不实", required=False)
+    findings = forms.CharField(label="复核意见", required=False, widget=TEXTAREA)
+
+
+class EvaluationYearForm(forms.ModelForm):
+    sample_rule = forms.CharField(label="复核抽样规则（JSON）", widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+                                  help_text=EvaluationYear._meta.get_field("sample_rule").help_text)
+
+    class Meta:
+        model = EvaluationYear
+        fields = ["rule_set", "conflict_years", "sample_rule"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["sample_rule"] = json.dumps(self.instance.sample_rule, ensure_ascii=False)
+
+    def clean_sample_rule(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.cleaned_data["sample_rule"] or "{}")
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"不是有效的JSON：第{exc.lineno}行第{exc.colno}列。") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("抽样规则应为JSON对象。")
+        _rule, problems = read_sample_rule(data)
+        if problems:
+            raise forms.ValidationError("；".join(problems))
+        return data
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ["name", "credit_code", "qualifications", "contact_person", "phone", "address", "members", "is_active"]
+        widgets = {"qualifications": TEXTAREA}
+
+
+class AgencyServiceForm(forms.ModelForm):
+    class Meta:
+        model = AgencyService
+        fields = ["unit", "year", "description"]
+
+
+class ExpertForm(forms.ModelForm):
+    class Meta:
+        model = Expert
+        fields = ["name", "organisation", "title", "specialty", "phone", "user", "is_active"]
+
+
+class CandidateForm(forms.ModelForm):
+    amount_fen = AmountField(label="涉及资金（万元）", required=False)
+
+    class Meta:
+        model = KeyEvaluation
+        fields = ["title", "subject", "unit", "sector", "project", "policy_category", "evaluated_year", "amount_fen",
+                  "reason"]
+        widgets = {"reason": TEXTAREA}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from jixiao.organisation.models import BudgetUnit, Project
+
+        if user is not None:
+            unit_field, project_field = self.fields["unit"], self.fields["project"]
+            assert isinstance(unit_field, forms.ModelChoiceField)
+            assert isinstance(project_field, forms.ModelChoiceField)
+            unit_field.queryset = BudgetUnit.objects.for_user(user)
+            project_field.queryset = Project.objects.for_user(user).select_related("unit")
+
+    def clean_amount_fen(self) -> int:
+        return self.cleaned_data.get("amount_fen") or 0
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        subject, project = data.get("subject"), data.get("project")
+        if subject == Subject.PROJECT and project is None:
+            self.add_error("project", "项目支出重点评价须选择项目。")
+        if project is not None and data.get("unit") and project.unit_id != data["unit"].pk:
+            self.add_error("project", f"项目「{project.name}」不属于所选单位。")
+        if subject == Subject.DEPARTMENT and data.get("unit") and data["unit"].parent_id is not None:
+            self.add_error("unit", "部门整体支出重点评价的对象应为一级预算单位。")
+        if subject == Subject.POLICY and data.get("policy_category") is None:
+            self.add_error("policy_category", "重大政策评价须选择政策类别。")
+        return data
+
+
+class EngageForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    agency = forms.ModelChoiceField(label="第三方机构", queryset=Agency.objects.filter(is_active=True), required=False)
+    experts = forms.ModelMultipleChoiceField(label="评审专家", queryset=Expert.objects.filter(is_active=True),
+                                             required=False, widget=forms.CheckboxSelectMultiple)
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = KeyEvaluation
+        fields = ["scope_text", "method", "schedule"]
+        widgets = {f: TEXTAREA for f in ("scope_text", "method", "schedule")}
+
+
+class FrameworkRowForm(forms.ModelForm):
+    class Meta:
+        model = FrameworkIndicator
+        fields = ["level1", "level2", "name", "weight", "standard"]
+        widgets = {"level2": forms.TextInput(attrs={"size": 10}), "name": forms.TextInput(attrs={"size": 16}),
+                   "weight": forms.NumberInput(attrs={"style": "width:5em"}), "standard": forms.TextInput(attrs={"size": 36})}
+
+
+FrameworkFormSet = inlineformset_factory(KeyEvaluation, FrameworkIndicator, form=FrameworkRowForm, extra=1,
+                                         can_delete=True)
+
+
+class DraftReportForm(forms.ModelForm):
+    class Meta:
+        model = KeyEvaluation
+        fields = ["draft_report"]
+        widgets = {"draft_report": forms.Textarea(attrs={"rows": 8, "cols": 80})}
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = KeyEvaluation
+        fields = ["unit_feedback"]
+        widgets = {"unit_feedback": forms.Textarea(attrs={"rows": 5, "cols": 80})}
+
+
+class FinalReportForm(forms.ModelForm):
+    class Meta:
+        model = KeyEvaluation
+        fields = ["final_conclusion", "final_problems", "final_recommendations"]
+        widgets = {f: TEXTAREA for f in ("final_conclusion", "final_problems", "final_recommendations")}
+
+
+class RectificationForm(forms.ModelForm):
+    class Meta:
+        model = RectificationItem
+        fields = ["problem", "action", "owner_unit", "deadline"]
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+
+
+class KeyEvalFilterForm(FilterForm):
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label="评价类型", required=False, choices=[("", "全部"), *KeyKind.choices])
+    state = forms.ChoiceField(label="状态", required=False, choices=lambda: [("", "全部"), *_key_states()])
+
+

@@ -1,0 +1,57 @@
+"""The evaluation stage's entries on every home page: due self-evaluations and review queues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.urls import reverse
+
+from jixiao.core.views_home import REVIEW_QUEUES
+from jixiao.deadlines.registry import DueDocument, register_provider
+
+
+def due_selfevaluations(user: Any, today: date) -> Iterable[DueDocument]:
+    """The user's own self-evaluations still to submit, each with the calendar's deadline."""
+    from jixiao.evaluation.models import SelfEvaluation
+    from jixiao.evaluation.services import calendar_due
+
+    if user.role not in ("unit_filler", "unit_approver"):
+        return []
+    rows = (SelfEvaluation.objects.for_user(user).filter(state__in=("draft", "returned"))
+            .select_related("unit", "project").order_by("year", "pk")[:50])
+    dues: dict[int, date] = {}
+    out = []
+    for se in rows:
+        if se.year not in dues:
+            dues[se.year] = calendar_due(se.year, "selfeval_submit")
+        out.append(DueDocument(str(se), dues[se.year], se.state_label, se.get_absolute_url()))
+    return out
+
+
+def review_queue(user: Any) -> list[tuple[str, int, str]]:
+    from jixiao.evaluation.models import KeyEvaluation, Recheck, SelfEvaluation
+
+    queues: list[tuple[str, int, str]] = []
+    waiting = {"unit_approver": "submitted", "perf_section": "dept_approved", "budget_desk": "dept_approved"}
+    if user.role in waiting:
+        state = waiting[user.role]
+        n = SelfEvaluation.objects.for_user(user).filter(state=state).count()
+        if n:
+            queues.append(("待审核的绩效自评表", n, reverse("evaluation:selfeval_list") + f"?state={state}"))
+    if user.role == "agency":
+        n = Recheck.objects.for_user(user).filter(completed_at__isnull=True).count()
+        if n:
+            queues.append(("待复核的自评表", n, reverse("evaluation:recheck_list")))
+    key_states = {"agency": ("engaged", "fieldwork", "feedback_given"), "expert": ("fieldwork",),
+                  "npc_reader": ("shortlisted",), "perf_section": ("plan_submitted", "final_report")}
+    if user.role in key_states:
+        n = KeyEvaluation.objects.for_user(user).filter(state__in=key_states[user.role]).count()
+        if n:
+            queues.append(("待办理的重点评价", n, reverse("evaluation:keyeval_list")))
+    return queues
+
+
+register_provider(due_selfevaluations)
+REVIEW_QUEUES.append(review_queue)

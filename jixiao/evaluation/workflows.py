@@ -1,0 +1,198 @@
+"""The self-evaluation and key-evaluation workflows as data (domain.md §1.4).
+
+Self-evaluation: 单位填报 → 主管部门审核 → 财政接收 (returns carry reasons) → 公开 (a frozen
+public snapshot of what is not 涉密). Key evaluation: 候选 → 拟报区人大 → 区人大审定 → 委托第三方 →
+评价方案 → 评分 → 报告初稿 → 单位反馈 → 最终报告 → 报送 → 公开. A unit's own key evaluation
+(部门评价) uses the same states without the 人大 steps, with the unit's approver acting for finance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from jixiao.accounts.roles import Role
+from jixiao.workflow.engine import State, Transition, Workflow, register
+
+UNIT = frozenset({Role.UNIT_FILLER, Role.UNIT_APPROVER})
+APPROVER = frozenset({Role.UNIT_APPROVER})
+FINANCE = frozenset({Role.PERF_SECTION, Role.BUDGET_DESK})
+PERF = frozenset({Role.PERF_SECTION})
+NPC = frozenset({Role.NPC_READER})
+AGENCY = frozenset({Role.AGENCY})
+EXPERT = frozenset({Role.EXPERT})
+EDITABLE = ("draft", "returned")
+
+
+def snapshot(doc: Any, content: dict[str, Any]) -> None:
+    """A frozen public copy with its digest (numbers kept exactly as text); later edits never change it."""
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    doc.public_snapshot = json.loads(text)
+    doc.snapshot_hash = hashlib.sha256(text.encode()).hexdigest()
+    doc.published_at = timezone.now()
+
+
+def mark_submitted(doc: Any, user: Any, comment: str, grade: str) -> None:
+    doc.submitted_at = timezone.now()
+
+
+def mark_received(doc: Any, user: Any, comment: str, grade: str) -> None:
+    doc.received_at = timezone.now()
+
+
+def publish_selfeval(doc: Any, user: Any, comment: str, grade: str) -> None:
+    from jixiao.evaluation.services import selfeval_document
+
+    snapshot(doc, selfeval_document(doc) | {"report": {
+        f: getattr(doc, f) for f in ("report_overview", "report_work", "report_results", "report_problems",
+                                     "report_measures")}})
+
+
+def selfeval_ready(doc: Any, transition: Transition, user: Any) -> str | None:
+    if transition.name != "submit":
+        return None
+    from jixiao.evaluation.services import submission_problems
+
+    problems = submission_problems(doc)
+    if problems:
+        return f"自评表还有{len(problems)}处问题，请修改后再提交：" + "；".join(problems[:3])
+    return None
+
+
+def not_classified(doc: Any, transition: Transition, user: Any) -> str | None:
+    if transition.name == "publish" and doc.is_classified:
+        return "涉密单位或项目不公开（非涉密、全公开）。"
+    return None
+
+
+SELFEVAL_WORKFLOW = register(
+    Workflow(
+        name="self_evaluation",
+        label="绩效自评",
+        initial="draft",
+        states=(
+            State("draft", "填报中", editable_by=UNIT),
+            State("submitted", "待主管部门审核"),
+            State("dept_approved", "待财政接收"),
+            State("returned", "已退回修改", editable_by=UNIT),
+            State("received", "财政已接收"),
+            State("published", "已公开", final=True),
+        ),
+        transitions=(
+            Transition("submit", "提交", EDITABLE, "submitted", UNIT, effect=mark_submitted),
+            Transition("withdraw", "撤回", ("submitted",), "draft", UNIT, style="secondary"),
+            Transition("dept_approve", "主管部门审核通过", ("submitted",), "dept_approved", APPROVER),
+            Transition("dept_return", "主管部门退回", ("submitted",), "returned", APPROVER,
+                       comment_required=True, style="danger"),
+            Transition("receive", "财政接收", ("dept_approved",), "received", FINANCE, effect=mark_received),
+            Transition("return", "财政退回修改", ("dept_approved",), "returned", FINANCE,
+                       comment_required=True, style="danger"),
+            Transition("publish", "公开自评报告", ("received",), "published", APPROVER | PERF,
+                       effect=publish_selfeval, confirm="公开后将生成不可修改的公开快照，确定公开吗？"),
+        ),
+        guards=(selfeval_ready, not_classified),
+    )
+)
+
+
+# --- key evaluation ---------------------------------------------------------------------------------
+
+FINANCE_ONLY = frozenset({"shortlist", "unshortlist", "npc_approve", "npc_return"})
+UNIT_ONLY = frozenset({"start_own"})
+#: Steps the evaluator takes: the agency for 财政重点评价, the unit (or its agency) for 部门评价.
+EVALUATOR_STEPS = frozenset({"submit_plan", "submit_draft", "finalise"})
+#: Steps the commissioning side takes: finance for 财政重点评价, the unit's approver for 部门评价.
+COMMISSIONER_STEPS = frozenset({"engage", "approve_plan", "return_plan", "report", "publish"})
+
+
+def actor_fits_kind(doc: Any, transition: Transition, user: Any) -> str | None:
+    """Who acts depends on who commissioned the evaluation (§6.1: units evaluate their own key projects)."""
+    own = doc.kind == "unit"
+    if own and transition.name in FINANCE_ONLY:
+        return "部门重点评价不需报区人大审定。"
+    if not own and transition.name in UNIT_ONLY:
+        return "财政重点评价的选题须报区人大审定。"
+    commissioner = Role.UNIT_APPROVER if own else Role.PERF_SECTION
+    if transition.name in COMMISSIONER_STEPS and user.role != commissioner:
+        return "该步骤由委托方办理。"
+    if transition.name in EVALUATOR_STEPS and not own and user.role != Role.AGENCY:
+        return "该步骤由受托第三方机构办理。"
+    return None
+
+
+def evaluation_ready(doc: Any, transition: Transition, user: Any) -> str | None:
+    from jixiao.evaluation.services import key_transition_problem
+
+    return key_transition_problem(doc, transition.name)
+
+
+def record_npc_approval(doc: Any, user: Any, comment: str, grade: str) -> None:
+    doc.npc_approval_ref = comment[:100]
+    doc.npc_approved_on = timezone.localdate()
+
+
+def finalise(doc: Any, user: Any, comment: str, grade: str) -> None:
+    from jixiao.evaluation.services import key_score
+
+    result = key_score(doc)
+    doc.total, doc.grade = result.total, result.grade or ""
+
+
+def mark_reported(doc: Any, user: Any, comment: str, grade: str) -> None:
+    doc.reported_at = timezone.now()
+
+
+def publish_key(doc: Any, user: Any, comment: str, grade: str) -> None:
+    from jixiao.evaluation.services import key_content
+
+    snapshot(doc, key_content(doc))
+
+
+EVALUATOR = AGENCY | APPROVER
+COMMISSIONER = PERF | APPROVER
+
+KEY_WORKFLOW = register(
+    Workflow(
+        name="key_evaluation",
+        label="重点评价",
+        initial="candidate",
+        states=(
+            State("candidate", "候选", editable_by=PERF | APPROVER),
+            State("shortlisted", "拟报区人大审定"),
+            State("approved", "已确定选题（待委托）"),
+            State("engaged", "已委托（编制评价方案）", editable_by=EVALUATOR),
+            State("plan_submitted", "评价方案待审核"),
+            State("fieldwork", "评价实施（评分）", editable_by=EVALUATOR | EXPERT),
+            State("draft_report", "报告初稿待单位反馈", editable_by=UNIT),
+            State("feedback_given", "单位已反馈（待最终报告）", editable_by=EVALUATOR),
+            State("final_report", "最终报告待报送"),
+            State("reported", "已报送（整改中）"),
+            State("published", "已公开", final=True),
+        ),
+        transitions=(
+            Transition("shortlist", "列入拟报选题", ("candidate",), "shortlisted", PERF),
+            Transition("unshortlist", "移出拟报选题", ("shortlisted",), "candidate", PERF, style="secondary"),
+            Transition("npc_approve", "记录区人大审定", ("shortlisted",), "approved", NPC, comment_required=True,
+                       effect=record_npc_approval),
+            Transition("npc_return", "区人大未予审定", ("shortlisted",), "candidate", NPC, comment_required=True,
+                       style="danger"),
+            Transition("start_own", "确定为本部门重点评价项目", ("candidate",), "approved", APPROVER),
+            Transition("engage", "确认委托", ("approved",), "engaged", COMMISSIONER),
+            Transition("submit_plan", "提交评价方案", ("engaged",), "plan_submitted", EVALUATOR),
+            Transition("approve_plan", "批准评价方案", ("plan_submitted",), "fieldwork", COMMISSIONER),
+            Transition("return_plan", "退回评价方案", ("plan_submitted",), "engaged", COMMISSIONER,
+                       comment_required=True, style="danger"),
+            Transition("submit_draft", "提交报告初稿", ("fieldwork",), "draft_report", EVALUATOR),
+            Transition("give_feedback", "提交单位反馈意见", ("draft_report",), "feedback_given", UNIT),
+            Transition("finalise", "形成最终报告", ("feedback_given",), "final_report", EVALUATOR, effect=finalise),
+            Transition("report", "报送（区人大、区政府 / 财政备案）", ("final_report",), "reported", COMMISSIONER,
+                       effect=mark_reported),
+            Transition("publish", "公开评价报告", ("reported",), "published", COMMISSIONER, effect=publish_key,
+                       confirm="公开后将生成不可修改的公开快照，确定公开吗？"),
+        ),
+        guards=(actor_fits_kind, evaluation_ready, not_classified),
+    )
+)

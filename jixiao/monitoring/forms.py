@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from jixiao.core.views import FilterForm
+from jixiao.monitoring.models import (
+    LIGHT_CHOICES,
+    POSSIBILITY_CHOICES,
+    REASON_CHOICES,
+    ActionKind,
+    FocusRule,
+    Kind,
+    MonitoringForm,
+    MonitoringRound,
+)
+from jixiao.monitoring.workflows import ACTION_WORKFLOW, FORM_WORKFLOW
+from jixiao.organisation.forms import AmountField
+from jixiao.organisation.models import Sector
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 80})
+DATE = forms.DateInput(attrs={"type": "date"})
+ANY = [("", "全部")]
+
+
+class RoundForm(forms.Form):
+    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100, initial=2021)
+    end_month = forms.IntegerField(label="截至月份（监控期间为1月至该月）", min_value=1, max_value=12, initial=9)
+    due_on = forms.DateField(label="报送截止日期", widget=DATE, initial=date(2021, 11, 30))
+    title = forms.CharField(label="名称", max_length=100, required=False, help_text="留空则自动命名，如“2021年1-9月绩效运行监控”")
+
+
+class HeaderForm(forms.ModelForm):
+    forecast_fen = AmountField(label="全年预计执行数（万元）", required=False)
+
+    class Meta:
+        model = MonitoringForm
+        fields = ["forecast_fen", "execution_reason", "goal_progress", "implementation", "problems", "measures",
+                  "request_adjustment", "contact_person", "contact_phone", "unit_head"]
+        widgets = {f: TEXTAREA for f in ("execution_reason", "goal_progress", "implementation", "problems", "measures")}
+
+
+class RowForm(forms.Form):
+    actual = forms.CharField(label="截至本期实际完成值", max_length=100, required=False,
+                             widget=forms.TextInput(attrs={"size": 10}))
+    forecast = forms.CharField(label="全年预计完成值", max_length=100, required=False,
+                               widget=forms.TextInput(attrs={"size": 10}))
+    reasons = forms.MultipleChoiceField(label="偏差原因", choices=REASON_CHOICES, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    other_reason = forms.CharField(label="其他原因", max_length=300, required=False,
+                                   widget=forms.TextInput(attrs={"size": 14}))
+    possibility = forms.ChoiceField(label="完成可能性", choices=[("", "—"), *POSSIBILITY_CHOICES], required=False)
+    corrective_plan = forms.CharField(label="纠偏措施", max_length=300, required=False,
+                                      widget=forms.TextInput(attrs={"size": 16}))
+    note = forms.CharField(label="备注", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 8}))
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField()
+    comment = forms.CharField(required=False)
+    lock_version = forms.IntegerField(required=False)
+
+
+class FormFilterForm(FilterForm):
+    round = forms.ModelChoiceField(label="监控轮次", queryset=MonitoringRound.objects.all(), required=False, empty_label="全部")
+    kind = forms.ChoiceField(label="类型", choices=ANY + Kind.choices, required=False)
+    state = forms.ChoiceField(label="状态", choices=ANY + FORM_WORKFLOW.choices(), required=False)
+    light = forms.ChoiceField(label="综合预警", choices=ANY + LIGHT_CHOICES, required=False)
+    sector = forms.ModelChoiceField(label="行业", queryset=Sector.objects.all(), required=False, empty_label="全部")
+    paper = forms.ChoiceField(label="纸质档", choices=[*ANY, ("missing", "需报送未接收"), ("received", "已接收")], required=False)
+
+
+class ExecutionFilterForm(FilterForm):
+    year = forms.IntegerField(label="年度", required=False)
+    month = forms.IntegerField(label="月份", required=False, min_value=1, max_value=12)
+    kind = forms.ChoiceField(label="支出类型", choices=[*ANY, ("project", "项目支出"), ("basic", "基本支出")], required=False)
+
+
+class UploadForm(forms.Form):
+    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100, initial=2021)
+    file = forms.FileField(label="国库支付数据（.xlsx、.xls 或 .csv）")
+
+
+class FocusFilterForm(FilterForm):
+    round = forms.ModelChoiceField(label="监控轮次", queryset=MonitoringRound.objects.all(), required=False, empty_label="全部")
+    assigned = forms.ChoiceField(label="委托", choices=[*ANY, ("yes", "已委托"), ("no", "未委托")], required=False)
+    done = forms.ChoiceField(label="核查发现", choices=[*ANY, ("yes", "已提交"), ("no", "未提交")], required=False)
+
+
+class FocusRuleForm(forms.ModelForm):
+    red_min_budget_fen = AmountField(label="红灯项目金额标准（万元，含本数）")
+
+    class Meta:
+        model = FocusRule
+        fields = ["red_min_budget_fen", "key_sector_top_n", "sample_percent", "department_count"]
+
+
+class SelectForm(forms.Form):
+    seed = forms.IntegerField(label="随机种子（留空自动生成并记录）", required=False, min_value=1, max_value=2**31)
+
+
+class EngagementForm(forms.Form):
+    agency_name = forms.CharField(label="第三方机构", max_length=100)
+    title = forms.CharField(label="委托事项", max_length=200, initial="重点绩效跟踪监控")
+    due_on = forms.DateField(label="完成期限", widget=DATE, initial=date(2021, 11, 30))
+    ids = forms.CharField(widget=forms.HiddenInput)
+
+    def item_ids(self) -> list[int]:
+        return [int(x) for x in self.cleaned_data["ids"].split(",") if x.strip().isdigit()]
+
+
+class FindingsForm(forms.Form):
+    findings = forms.CharField(label="核查发现", widget=TEXTAREA)
+    finding_light = forms.ChoiceField(label="核查结论预警", choices=[("", "—"), *LIGHT_CHOICES], required=False)
+    recommendation = forms.CharField(label="整改建议", widget=TEXTAREA, required=False)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActionForm(forms.Form):
+    kind = forms.ChoiceField(label="措施", choices=ActionKind.choices)
+    description = forms.CharField(label="问题及要求", widget=TEXTAREA)
+    owner = forms.CharField(label="责任人", max_length=50)
+    deadline = forms.DateField(label="整改期限", widget=DATE)
+    reduce_fen = AmountField(label="调减（收回）金额（万元）", required=False)
+
+
+class ActionFilterForm(FilterForm):
+    kind = forms.ChoiceField(label="措施", choices=ANY + ActionKind.choices, required=False)
+    state = forms.ChoiceField(label="状态", choices=ANY + ACTION_WORKFLOW.choices(), required=False)
+    overdue = forms.BooleanField(label="仅看逾期", required=False)
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(label="整改反馈", widget=TEXTAREA)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RetargetForm(forms.Form):
+    reason = forms.CharField(label="调整原因", widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+
+def row_form(prefix: str, data: Any = None, initial: dict[str, Any] | None = None) -> RowForm:
+    return RowForm(data, prefix=prefix, initial=initial)

@@ -1,0 +1,106 @@
+"""Focused monitoring (rule as data, seeded sample, third-party findings) and corrective actions
+tracked to closure, the target adjustment going through the target workflow."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from jixiao.monitoring.models import CorrectiveAction, Engagement, FocusItem, MonitoringForm
+from jixiao.monitoring.services import (
+    MonitoringError,
+    apply_focus_rule,
+    assign_items,
+    propose_action,
+    record_findings,
+    save_feedback,
+    start_retarget,
+)
+from jixiao.workflow.engine import WorkflowError, perform_transition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rule_selects_red_items_and_department_and_records_the_seed(monitoring_round: Any, users: dict[str, Any]) -> None:
+    items = apply_focus_rule(monitoring_round, users["perf_section"], seed=42)
+    reasons = {i.form.kind + ":" + i.reason for i in FocusItem.objects.select_related("form")}
+    assert "project:red" in reasons and "department:department" in reasons  # nothing paid yet: all red, ≥30万
+    assert len(items) == 4
+    monitoring_round.focus_rule.refresh_from_db()
+    assert monitoring_round.focus_rule.seed == 42
+    with pytest.raises(MonitoringError):
+        apply_focus_rule(monitoring_round, users["budget_desk"])
+
+
+def test_agency_records_findings_only_on_assigned_items(monitoring_round: Any, users: dict[str, Any], org: Any,
+                                                         login: Any) -> None:
+    apply_focus_rule(monitoring_round, users["perf_section"], seed=1)
+    item_b = FocusItem.objects.get(form__project=org["projects"]["b"])
+    item_a = FocusItem.objects.get(form__project=org["projects"]["a"])
+    engagement = Engagement.objects.create(round=monitoring_round, agency_name=users["agency"].agency_name,
+                                           title="重点监控", due_on=date(2021, 11, 30), created_by=users["perf_section"])
+    assert assign_items([item_b.pk], engagement, users["perf_section"]) == 1
+    agency = users["agency"]
+    with pytest.raises(MonitoringError, match="未委托给您所在的机构"):
+        record_findings(item_a, agency, item_a.lock_version, "现场核查", "red", "")
+    item_b.refresh_from_db()
+    client = login(agency)
+    response = client.post(reverse("monitoring:focus_detail", kwargs={"pk": item_b.pk}), {
+        "findings": "现场核查发现设备采购尚未招标", "finding_light": "red", "recommendation": "暂缓拨款",
+        "lock_version": item_b.lock_version})
+    assert response.status_code == 302
+    item_b.refresh_from_db()
+    assert item_b.findings.startswith("现场核查") and item_b.recorded_by == agency
+    assert client.get(reverse("monitoring:focus_detail", kwargs={"pk": item_a.pk})).status_code == 404
+    # re-selection keeps what is already commissioned
+    apply_focus_rule(monitoring_round, users["perf_section"], seed=2)
+    assert FocusItem.objects.filter(pk=item_b.pk, engagement=engagement).exists()
+
+
+def test_assignment_page(monitoring_round: Any, users: dict[str, Any], login: Any) -> None:
+    apply_focus_rule(monitoring_round, users["perf_section"], seed=3)
+    ids = ",".join(str(pk) for pk in FocusItem.objects.values_list("pk", flat=True))
+    client = login(users["perf_section"])
+    response = client.post(reverse("monitoring:focus_assign"), {"agency_name": "湖南测试会计师事务所", "title": "重点监控",
+                                                                "due_on": "2021-11-30", "ids": ids})
+    assert response.status_code == 302
+    assert FocusItem.objects.filter(engagement__isnull=True).count() == 0
+
+
+def test_action_tracked_to_closure(monitoring_round: Any, users: dict[str, Any], org: Any) -> None:
+    form = MonitoringForm.objects.get(round=monitoring_round, project=org["projects"]["a_sub"])
+    with pytest.raises(MonitoringError, match="请填写责任人"):
+        propose_action(form, users["perf_section"], "urge", "加快执行", "", date(2021, 12, 10))
+    action = propose_action(form, users["budget_desk"], "urge", "执行进度偏慢，请加快支付", "王会计", date(2021, 12, 10))
+    assert action.state == "issued" and users["unit_filler"].notifications.filter(title__contains="督促整改").exists()
+    with pytest.raises(WorkflowError, match="请先填写整改反馈"):
+        perform_transition(action, "report", users["unit_filler"])
+    save_feedback(action, users["unit_filler"], action.lock_version, "已完成第三批资金支付")
+    action.refresh_from_db()
+    perform_transition(action, "report", users["unit_filler"])
+    perform_transition(action, "reopen", users["perf_section"], comment="请补充支付凭证")
+    perform_transition(action, "report", users["unit_filler"])
+    perform_transition(action, "close", users["perf_section"])
+    action.refresh_from_db()
+    assert action.state == "closed" and action.closed_at
+
+
+def test_retarget_starts_a_target_adjustment(monitoring_round: Any, users: dict[str, Any], org: Any, login: Any) -> None:
+    form = MonitoringForm.objects.get(round=monitoring_round, project=org["projects"]["a_sub"])
+    with pytest.raises(MonitoringError, match="调减（收回）金额"):
+        propose_action(form, users["perf_section"], "retarget", "政策变化", "王会计", date(2021, 12, 10))
+    action = propose_action(form, users["perf_section"], "retarget", "受政策调整影响，调减预算并调整培训人次",
+                            "王会计", date(2021, 12, 10), reduce_fen=10_000_000)
+    client = login(users["unit_filler"])
+    response = client.post(reverse("monitoring:action_retarget", kwargs={"pk": action.pk}),
+                           {"reason": "政策调整，培训人次调减为800"})
+    action.refresh_from_db()
+    new = action.target_adjustment
+    assert new is not None and new.version == form.target.version + 1 and new.supersedes_id == form.target_id
+    assert new.state == "draft" and response["Location"] == reverse("targets:declaration_edit", kwargs={"pk": new.pk})
+    with pytest.raises(MonitoringError):
+        start_retarget(action, users["unit_filler"], "再次调整")
+    assert CorrectiveAction.objects.for_user(users["unit_filler"]).count() == 1
