@@ -42,7 +42,9 @@ DEFAULT_FRAMEWORK: tuple[tuple[str, str, str, int, str], ...] = (
 )
 
 
-def score_field(verbose_name: str) -> models.DecimalField[str | float | Decimal | Combinable | None, Decimal | None]:
+def score_field(
+    verbose_name: str,
+) -> models.DecimalField[str | float | Decimal | Combinable | None, Decimal | None]:
     """An optional score: up to 9999.99, two decimal places."""
     return models.DecimalField(verbose_name, max_digits=6, decimal_places=2, null=True, blank=True)
 

@@ -179,7 +179,8 @@ class SelfEvalEditView(ScopedView):
         rows = f.SelfEvalRowFormSet(request.POST, instance=obj, prefix="row")
         if not (form.is_valid() and rows.is_valid()):
             return self.show(obj, form, rows, version if version is not None else obj.lock_version)
-        instance = with_reason(form.save(commit=False), "填报修改")
+        instance = form.save(commit=False)
+        with_reason(instance, "填报修改")
 
         def save_rows(saved: WorkflowDocument) -> None:
             rows.save()
