@@ -109,12 +109,6 @@ class UploadForm(forms.Form):
                            help_text="系统提供的Excel模板（.xlsx）或 selfeval-table 格式的 JSON；任何一行有错误时整个文件都不导入。")
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
-
-
 class DrawForm(forms.Form):
     year = forms.IntegerField(label="自评年度", min_value=2000, max_value=2100)
     agency = forms.ModelChoiceField(label="复核机构", queryset=Agency.objects.filter(is_active=True))

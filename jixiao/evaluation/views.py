@@ -40,10 +40,10 @@ from jixiao.workflow.engine import (
     WorkflowError,
     available_transitions,
     can_edit,
-    perform_transition,
     save_document,
 )
 from jixiao.workflow.models import ReviewLog
+from jixiao.workflow.views import TransitionView
 
 
 def current_year(request: HttpRequest, default_offset: int = -1) -> int:
@@ -226,26 +226,8 @@ class SelfEvalPreviewView(ScopedView):
             "result": result, "rows": scored, "object": obj, "invalid": not valid})
 
 
-class SelfEvalTransitionView(ScopedView):
+class SelfEvalTransitionView(TransitionView):
     model = SelfEvaluation
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        form = f.TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "请求不完整，请刷新页面后重试。")
-            return redirect(obj)
-        data = form.cleaned_data
-        try:
-            perform_transition(obj, data["transition"], request.user, comment=data["comment"],
-                               expected_version=data["lock_version"])
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            obj.refresh_from_db()
-            messages.success(request, f"已办理，当前状态：{obj.state_label}。")
-        return redirect(obj)
-
 
 class EvidenceUploadView(ScopedView):
     model = SelfEvaluation

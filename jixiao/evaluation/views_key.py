@@ -42,8 +42,9 @@ from jixiao.evaluation.views import current_year, score_text
 from jixiao.organisation.models import Project
 from jixiao.rules.evaluation_key import FrameworkRow
 from jixiao.rules.ruleset import get_rule_set
-from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit, perform_transition
+from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit
 from jixiao.workflow.models import ReviewLog
+from jixiao.workflow.views import TransitionView
 
 
 class KeyEvalListView(ScopedListView):
@@ -294,26 +295,8 @@ class KeyEvalSectionView(ScopedView):
         return f"已下达整改事项：{item.problem}"
 
 
-class KeyEvalTransitionView(ScopedView):
+class KeyEvalTransitionView(TransitionView):
     model = KeyEvaluation
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        form = f.TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "请求不完整，请刷新页面后重试。")
-            return redirect(obj)
-        data = form.cleaned_data
-        try:
-            perform_transition(obj, data["transition"], request.user, comment=data["comment"],
-                               expected_version=data["lock_version"])
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            obj.refresh_from_db()
-            messages.success(request, f"已办理，当前状态：{obj.state_label}。")
-        return redirect(obj)
-
 
 class RectificationListView(ScopedListView):
     model = RectificationItem

@@ -176,7 +176,7 @@ KEY_WORKFLOW = register(
             Transition("shortlist", "列入拟报选题", ("candidate",), "shortlisted", PERF),
             Transition("unshortlist", "移出拟报选题", ("shortlisted",), "candidate", PERF, style="secondary"),
             Transition("npc_approve", "记录区人大审定", ("shortlisted",), "approved", NPC, comment_required=True,
-                       effect=record_npc_approval),
+                       effect=record_npc_approval, comment_label="审定文号"),
             Transition("npc_return", "区人大未予审定", ("shortlisted",), "candidate", NPC, comment_required=True,
                        style="danger"),
             Transition("start_own", "确定为本部门重点评价项目", ("candidate",), "approved", APPROVER),

@@ -57,12 +57,6 @@ class RowForm(forms.Form):
     note = forms.CharField(label="备注", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 8}))
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField()
-    comment = forms.CharField(required=False)
-    lock_version = forms.IntegerField(required=False)
-
-
 class FormFilterForm(FilterForm):
     round = forms.ModelChoiceField(label="监控轮次", queryset=MonitoringRound.objects.all(), required=False, empty_label="全部")
     kind = forms.ChoiceField(label="类型", choices=ANY + Kind.choices, required=False)

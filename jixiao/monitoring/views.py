@@ -45,8 +45,9 @@ from jixiao.monitoring.services import (
     start_retarget,
 )
 from jixiao.rules.monitoring_review import REASONS
-from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit, perform_transition
+from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit
 from jixiao.workflow.models import ReviewLog
+from jixiao.workflow.views import TransitionView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -259,26 +260,8 @@ class FormEditView(ScopedView):
         return redirect("monitoring:form_edit" if "stay" in request.POST else "monitoring:form_detail", pk=obj.pk)
 
 
-class FormTransitionView(ScopedView):
+class FormTransitionView(TransitionView):
     model = MonitoringForm
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        form = f.TransitionForm(request.POST)
-        if not form.is_valid() or not form.cleaned_data["transition"]:
-            messages.error(request, "请求不完整，请刷新页面后重试。")
-            return redirect(obj)
-        data = form.cleaned_data
-        try:
-            perform_transition(obj, data["transition"], request.user, comment=data["comment"],
-                               expected_version=data["lock_version"])
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            obj.refresh_from_db()
-            messages.success(request, f"操作成功，当前状态：{obj.state_label}。")
-        return redirect(obj)
-
 
 class PaperReceiptView(ScopedView):
     model = MonitoringForm
@@ -688,23 +671,8 @@ class ActionFeedbackView(ScopedView):
         return redirect(obj)
 
 
-class ActionTransitionView(ScopedView):
+class ActionTransitionView(TransitionView):
     model = CorrectiveAction
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        form = f.TransitionForm(request.POST)
-        if not form.is_valid() or not form.cleaned_data["transition"]:
-            messages.error(request, "请求不完整，请刷新页面后重试。")
-            return redirect(obj)
-        d = form.cleaned_data
-        try:
-            perform_transition(obj, d["transition"], request.user, comment=d["comment"], expected_version=d["lock_version"])
-            messages.success(request, "操作成功。")
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        return redirect(obj)
-
 
 class ActionRetargetView(ScopedView):
     model = CorrectiveAction

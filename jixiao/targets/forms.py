@@ -97,13 +97,6 @@ class DeclarationFilterForm(FilterForm):
 
 
 
-class TransitionForm(forms.Form):
-    transition = forms.CharField(widget=forms.HiddenInput)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-    grade = forms.ChoiceField(label="审核等级", choices=[("", "—"), *GRADE_CHOICES], required=False)
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
-
-
 class BulkReviewForm(forms.Form):
     ids = forms.CharField()
     action = forms.ChoiceField(choices=[("approve", "审核通过并批复"), ("return", "退回修改")])

@@ -34,6 +34,7 @@ from jixiao.workflow.engine import (
     save_document,
 )
 from jixiao.workflow.models import ReviewLog
+from jixiao.workflow.views import TransitionView
 
 
 def _year(request: AuthedRequest) -> int:
@@ -245,28 +246,8 @@ class DeclarationEditView(ScopedView):
         return redirect("targets:declaration_edit" if "stay" in request.POST else "targets:declaration_detail", pk=obj.pk)
 
 
-class TransitionView(ScopedView):
-    """Every button of the declaration's workflow posts here; the engine checks role, scope and state."""
-
+class DeclarationTransitionView(TransitionView):
     model = TargetDeclaration
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        form = f.TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "请求不完整，请刷新页面后重试。")
-            return redirect(obj)
-        data = form.cleaned_data
-        try:
-            perform_transition(obj, data["transition"], request.user, comment=data["comment"],
-                               expected_version=data["lock_version"], grade=data["grade"])
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        else:
-            obj.refresh_from_db()
-            messages.success(request, f"操作成功，当前状态：{obj.state_label}。")
-        return redirect(obj)
-
 
 class IndicatorCommentView(ScopedView):
     """Finance reviewers' opinion on one indicator row (editable only while the form awaits finance review)."""

@@ -50,6 +50,8 @@ class Transition:
     effect: Callable[[Any, Any, str, str], None] | None = None
     #: Asks the user to confirm before the button acts (rendered as data-confirm).
     confirm: str = ""
+    #: What the comment box asks for, when it is not an opinion (e.g. 人大's 审定文号).
+    comment_label: str = "意见"
 
 
 @dataclass(frozen=True)
