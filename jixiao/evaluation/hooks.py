@@ -55,3 +55,30 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
 
 register_provider(due_selfevaluations)
 REVIEW_QUEUES.append(review_queue)
+
+
+def treasury_full_year_execution(kind: str, year: int, unit_id: int, project_id: int | None) -> int | None:
+    """全年执行数 from the treasury payments the monitoring stage imported, once they cover December.
+
+    A project's payments, or for a department-overall table every payment of the unit. Partial-year
+    data gives None, so the unit types the figure instead of a misleading 1–N月 total.
+    """
+    from django.db.models import Max, Sum
+
+    from jixiao.monitoring.models import ExecutionRecord
+
+    rows = ExecutionRecord.objects.filter(year=year)
+    rows = rows.filter(project_id=project_id) if kind == "project" else rows.filter(unit_id=unit_id)
+    summary = rows.aggregate(total=Sum("amount_fen"), last=Max("month"))
+    if summary["last"] != 12:
+        return None
+    return int(summary["total"] or 0)
+
+
+def _register_execution_source() -> None:
+    from jixiao.evaluation.services import register_execution_source
+
+    register_execution_source(treasury_full_year_execution)
+
+
+_register_execution_source()

@@ -188,3 +188,22 @@ def test_list_pages_run_a_fixed_number_of_queries(selfevals: Any, users: Any, lo
         client.get(reverse("evaluation:recheck_list"))
     with django_assert_max_num_queries(12):
         client.get(reverse("evaluation:keyeval_list"))
+
+
+def test_full_year_treasury_payments_prefill_the_execution(targets: dict[str, Any], users: dict[str, Any], org: Any) -> None:
+    from jixiao.evaluation.models import SelfEvaluation
+    from jixiao.evaluation.services import issue_tasks
+    from jixiao.monitoring.models import ExecutionImport, ExecutionRecord
+
+    project = org["projects"]["a"]
+    batch = ExecutionImport.objects.create(year=2021, file_name="treasury.xlsx", uploaded_by=users["perf_section"],
+                                           status="imported")
+    for month, fen in ((3, 20_000_000), (9, 15_000_000), (12, 11_000_000)):
+        ExecutionRecord.objects.create(batch=batch, year=2021, month=month, unit=project.unit, sector=project.sector,
+                                       project=project, amount_fen=fen)
+    sub = org["projects"]["a_sub"]
+    ExecutionRecord.objects.create(batch=batch, year=2021, month=9, unit=sub.unit, sector=sub.sector, project=sub,
+                                   amount_fen=9_000_000)  # only to September: not a full-year figure
+    issue_tasks(2021, users["perf_section"])
+    assert SelfEvaluation.objects.get(target=targets["a"]).executed_fen == 46_000_000
+    assert SelfEvaluation.objects.get(target=targets["a_sub"]).executed_fen is None
