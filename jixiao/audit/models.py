@@ -109,8 +109,13 @@ class SecurityEvent(models.Model):
 
 
 def verify_chain() -> SecurityEvent | None:
-    """Return the first row whose hash or link is wrong, or None when the chain is intact."""
-    prev = ""
+    """Return the first row whose hash or link is wrong, or None when the chain is intact.
+
+    After an archive the earliest remaining row links to an archived one: its ``prev_hash`` is the
+    anchor (the archive file keeps the rows it points to).
+    """
+    first = SecurityEvent.objects.order_by("pk").first()
+    prev = first.prev_hash if first else ""
     for event in SecurityEvent.objects.order_by("pk").iterator(chunk_size=2000):
         if event.prev_hash != prev or event.compute_hash() != event.hash:
             return event

@@ -72,3 +72,31 @@ def test_history_shows_who_changed_what_before_and_after(org: dict[str, Any], us
     # Another unit's filler may not read this record's history.
     other = login(users["unit_filler"]).get(reverse("audit:history", kwargs={"model": "organisation.project", "pk": project.pk}))
     assert other.status_code == 404
+
+
+def test_archive_keeps_six_months_and_writes_before_it_deletes(tmp_path: Any) -> None:
+    import json
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from jixiao.audit.services import ArchiveError, archive_security_log
+
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=200), tick=False):
+        old = [log_event("login", username=f"old{i}") for i in range(3)]
+    with time_machine.travel(now - timedelta(days=100), tick=False):
+        recent = log_event("login", username="recent")
+    target = tmp_path / "archive.jsonl"
+    with pytest.raises(ArchiveError, match="至少保存180天"):
+        archive_security_log(179, str(target))
+    assert archive_security_log(190, str(target)) == 3
+    archived = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r["username"] for r in archived] == ["old0", "old1", "old2"] and archived[0]["hash"] == old[0].hash
+    assert SecurityEvent.objects.filter(username__startswith="old").count() == 0
+    assert SecurityEvent.objects.filter(pk=recent.pk).exists()
+    assert verify_chain() is None  # the remaining chain still verifies from its anchor
+    # A recent row cannot be removed even below the application.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_securityevent WHERE id = %s", [recent.pk])
