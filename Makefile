@@ -54,7 +54,7 @@ lint: install
 	$(BIN)/ruff format --check jixiao/rules
 
 typecheck: install
-	$(BIN)/mypy jixiao/rules
+	$(BIN)/mypy jixiao
 
 bench: install
 	$(PY) bench/bench_rules.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -128,7 +129,7 @@ def _log(ct: ContentType, se: SelfEvaluation, path: Sequence[str], actors: dict[
                                   from_state=state, to_state=t.target, from_label=SELFEVAL_WORKFLOW.state_label(state),
                                   to_label=SELFEVAL_WORKFLOW.state_label(t.target), actor=actor, actor_role=actor.role,
                                   comment="佐证材料不全，请补充。" if name == "dept_return" else "",
-                                  at=when + timezone.timedelta(days=4 * step)))
+                                  at=when + timedelta(days=4 * step)))
         state = t.target
     return logs
 
@@ -143,7 +144,7 @@ def load_selfevaluations(rng: random.Random, perf: User) -> int:
                      .prefetch_related("indicators").order_by("pk"))
     all_rows: list[SelfEvalIndicator] = []
     logs: list[ReviewLog] = []
-    start = timezone.make_aware(timezone.datetime(YEAR + 1, 5, 10, 9))
+    start = timezone.make_aware(datetime(YEAR + 1, 5, 10, 9))
     for se in selfevals:
         state = _pick(rng, MIX)
         rows = list(se.indicators.all())
@@ -151,12 +152,12 @@ def load_selfevaluations(rng: random.Random, perf: User) -> int:
             _fill(rng, se, rows, careless=state in ("draft", "returned"))
         _cache(se, rows)
         path = PATHS[state]
-        when = start + timezone.timedelta(days=rng.randint(0, 25))
+        when = start + timedelta(days=rng.randint(0, 25))
         se.state = state
         se.submitted_at = when if path else None
-        se.received_at = when + timezone.timedelta(days=8) if "receive" in path else None
+        se.received_at = when + timedelta(days=8) if "receive" in path else None
         if "publish" in path and not (se.unit.is_classified or (se.project_id and se.project.is_classified)):
-            se.published_at = when + timezone.timedelta(days=12)
+            se.published_at = when + timedelta(days=12)
         elif "publish" in path:
             se.state, path = "received", PATHS["received"]
         all_rows += rows
@@ -296,9 +297,9 @@ def _report(ke: KeyEvaluation, perf: User, agency: Agency) -> None:
     today = timezone.localdate()
     RectificationItem.objects.bulk_create([
         RectificationItem(key_evaluation=ke, problem="绩效目标设置不够细化", action="按行业标准细化量化绩效指标",
-                          owner_unit=ke.unit, deadline=today + timezone.timedelta(days=60)),
+                          owner_unit=ke.unit, deadline=today + timedelta(days=60)),
         RectificationItem(key_evaluation=ke, problem="资金支付进度偏慢", action="制定支付计划并按月报送进度",
-                          owner_unit=ke.unit, deadline=today - timezone.timedelta(days=10), state="answered",
+                          owner_unit=ke.unit, deadline=today - timedelta(days=10), state="answered",
                           feedback="已制定支付计划。", answered_at=timezone.now()),
     ])
 

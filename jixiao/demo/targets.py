@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -123,7 +124,7 @@ class _Writer:
                     from_state=state, to_state=t.target, from_label=TARGET_WORKFLOW.state_label(state),
                     to_label=TARGET_WORKFLOW.state_label(t.target), actor=actor, actor_role=actor.role,
                     comment=COMMENTS.get(name, ""), grade=d.review_grade if name in GRADES else "",
-                    at=when + timezone.timedelta(days=3 * step),
+                    at=when + timedelta(days=3 * step),
                 ))
             state = t.target
 
@@ -167,7 +168,7 @@ def load_targets(rng: random.Random) -> int:
             if state:
                 declarations.append((_declaration(rng, Kind.DEPARTMENT, year, unit, None, state), None))
     TargetDeclaration.objects.bulk_create([d for d, _ in declarations], batch_size=1000)
-    start = timezone.now() - timezone.timedelta(days=240)
+    start = timezone.now() - timedelta(days=240)
     by_unit_year: dict[tuple[int, int], list[Project]] = {}
     for p in projects:
         by_unit_year.setdefault((p.unit.root_id or p.unit_id, p.year), []).append(p)
@@ -179,7 +180,7 @@ def load_targets(rng: random.Random) -> int:
             for n, p in enumerate(top):
                 writer.tasks.append(MainTask(declaration=d, position=n, name=p.name, content=f"组织实施{p.name}",
                                              fiscal_fen=p.adjusted_budget_fen))
-        writer.log(d, PATHS[d.state], start + timezone.timedelta(days=rng.randint(0, 60)))
+        writer.log(d, PATHS[d.state], start + timedelta(days=rng.randint(0, 60)))
     writer.flush()
     approved = [p.pk for d, p in declarations if p is not None and d.state in ("approved", "published")]
     Project.objects.filter(pk__in=approved).update(budget_approved_at=timezone.now())

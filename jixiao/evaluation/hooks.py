@@ -68,7 +68,7 @@ def treasury_full_year_execution(kind: str, year: int, unit_id: int, project_id:
     from jixiao.monitoring.models import ExecutionRecord
 
     rows = ExecutionRecord.objects.filter(year=year)
-    rows = rows.filter(project_id=project_id) if kind == "project" else rows.filter(unit_id=unit_id)
+    rows = rows.filter(project=project_id) if kind == "project" else rows.filter(unit=unit_id)
     summary = rows.aggregate(total=Sum("amount_fen"), last=Max("month"))
     if summary["last"] != 12:
         return None

@@ -4,6 +4,7 @@ the number of units; the dashboard and the report read the same figures from her
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -81,7 +82,7 @@ SUMS = {"n": Count("pk"), "budget": Sum("budget_fen"), "executed": Sum("executed
         "red": Count("pk", filter=Q(overall_light="red")), "yellow": Count("pk", filter=Q(overall_light="yellow"))}
 
 
-def _group(label: str, row: dict[str, Any]) -> Group:
+def _group(label: str, row: Mapping[str, Any]) -> Group:
     return Group(label, row["n"], row["budget"] or 0, row["executed"] or 0, row["red"], row["yellow"])
 
 
@@ -104,8 +105,9 @@ def dashboard(rnd: MonitoringRound, forms: QuerySet[MonitoringForm], lowest: int
     department-overall forms are totalled on their own line, since they include project spending)."""
     forms = forms.filter(round=rnd)
     projects = forms.filter(kind=Kind.PROJECT)
-    kinds = {row["kind"]: row for row in forms.values("kind").annotate(**SUMS)}
-    empty = {"n": 0, "budget": 0, "executed": 0, "red": 0, "yellow": 0}
+    # The aggregate keys come from ``SUMS``, which the typed ``values()`` rows do not list.
+    kinds: dict[str, Mapping[str, Any]] = {row["kind"]: row for row in forms.values("kind").annotate(**SUMS)}
+    empty: Mapping[str, Any] = {"n": 0, "budget": 0, "executed": 0, "red": 0, "yellow": 0}
     by_unit = [_group(r["unit__root__name"] or "", r) for r in
                projects.values("unit__root__name", "unit__root__code").annotate(**SUMS).order_by("unit__root__code")]
     by_sector = [_group(r["sector__name"], r) for r in
@@ -113,7 +115,7 @@ def dashboard(rnd: MonitoringRound, forms: QuerySet[MonitoringForm], lowest: int
     by_fund = [_group(r["project__fund_sources__name"] or "未注明", r) for r in
                projects.values("project__fund_sources__name", "project__fund_sources__code").annotate(**SUMS)
                .order_by("project__fund_sources__code")]
-    light_rows = {r["overall_light"]: r for r in projects.values("overall_light").annotate(**SUMS)}
+    light_rows: dict[str, Mapping[str, Any]] = {r["overall_light"]: r for r in projects.values("overall_light").annotate(**SUMS)}
     lights = [(code, LIGHT_LABELS[code], light_rows.get(code, empty)["n"], light_rows.get(code, empty)["budget"] or 0)
               for code in LIGHT_ORDER]
     low = list(projects.filter(execution_rate__isnull=False).select_related("unit", "project", "sector")

@@ -219,7 +219,7 @@ class MonitoringForm(WorkflowDocument):
         indexes = [models.Index(fields=["round", "state"]), models.Index(fields=["round", "unit"])]
 
     def __str__(self) -> str:
-        subject = self.project.name if self.project_id else self.unit.name
+        subject = self.project.name if self.project else self.unit.name
         return f"{subject}{self.round.period_label}{self.form_title}"
 
     @property
@@ -228,7 +228,7 @@ class MonitoringForm(WorkflowDocument):
 
     @property
     def subject(self) -> str:
-        return self.project.name if self.project_id else self.unit.name
+        return self.project.name if self.project else self.unit.name
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:form_detail", kwargs={"pk": self.pk})

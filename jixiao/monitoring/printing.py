@@ -28,9 +28,10 @@ def form_docx(form: MonitoringForm) -> bytes:
     run.bold = True
     doc.add_paragraph(f"填报单位（盖章）：{form.unit.name}    单位编码：{form.unit.code}    "
                       f"监控期间：{form.round.period_label}    状态：{form.state_label}")
-    if form.kind == Kind.PROJECT and form.project_id:
+    if form.kind == Kind.PROJECT and form.project:
         p = form.project
-        doc.add_paragraph(f"项目名称：{p.name}    项目编码：{p.code}    主管部门：{form.unit.root.name if form.unit.root_id else ''}    "
+        root = form.unit.root
+        doc.add_paragraph(f"项目名称：{p.name}    项目编码：{p.code}    主管部门：{root.name if root else ''}    "
                           f"项目属性：{p.kind_label}    年度资金总额：{format_wan(form.budget_fen)}万元")
     doc.add_paragraph("一、预算执行情况（万元）")
     _table(doc, ("年初预算", "调整预算数", "调整后预算数", "执行数", "执行率", "序时进度", "执行偏差", "全年预计执行数",

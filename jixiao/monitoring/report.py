@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jixiao.core.types import with_reason
 from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
 from jixiao.monitoring.charts import execution_png, lights_png
 from jixiao.monitoring.models import CorrectiveAction, FocusItem, MonitoringForm, MonitoringRound, ReportJob
@@ -145,7 +146,7 @@ def generate_report(job_id: int) -> None:
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         job.status, job.percent, job.message = ReportJob.Status.DONE, 100, "已完成"
         job.content, job.totals, job.finished_at = content, totals, timezone.now()
-        job._change_reason = "报告生成完成"
+        with_reason(job, "报告生成完成")
         job.save()
 
 

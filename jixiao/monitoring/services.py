@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from jixiao.core.types import with_reason
 from jixiao.monitoring.models import (
     ActionKind,
     CorrectiveAction,
@@ -232,10 +233,10 @@ def save_form(form: MonitoringForm, user: Any, expected_version: int, rows: dict
 
     def write_rows(saved: Any) -> None:
         for row in changed:
-            row._change_reason = "填报监控表"
+            with_reason(row, "填报监控表")
             row.save()
 
-    form._change_reason = "填报监控表"
+    with_reason(form, "填报监控表")
     return save_document(form, user, expected_version, after_save=write_rows)  # type: ignore[return-value]
 
 
@@ -252,7 +253,7 @@ def receive_paper(form: MonitoringForm, user: Any) -> MonitoringForm:
             raise MonitoringError(f"纸质档已于{timezone.localtime(current.paper_received_at):%Y-%m-%d}登记接收。")
         current.paper_received_at, current.paper_received_by = timezone.now(), user
         current.lock_version += 1
-        current._change_reason = "登记纸质档接收"
+        with_reason(current, "登记纸质档接收")
         current.save()
     return current
 
@@ -279,7 +280,7 @@ def apply_focus_rule(rnd: MonitoringRound, user: Any, seed: int | None = None) -
         bulk_create_with_history(items, FocusItem, default_user=user, default_change_reason="按规则选取")
         rule.applied_at = timezone.now()
         rule.lock_version += 1
-        rule._change_reason = f"按规则选取（随机种子{rule.seed}）"
+        with_reason(rule, f"按规则选取（随机种子{rule.seed}）")
         rule.save()
     return items
 
@@ -295,14 +296,14 @@ def assign_items(item_ids: list[int], engagement: Engagement, user: Any) -> int:
     """Commission the chosen items to a third party; items of another round are refused."""
     _require(user, "monitoring.focusitem", "add", "委托第三方")
     with transaction.atomic():
-        items = list(FocusItem.objects.select_for_update().filter(pk__in=item_ids).select_related("form"))
+        items = list(FocusItem.objects.select_for_update(of=("self",)).filter(pk__in=item_ids).select_related("form"))
         wrong = [i.form.subject for i in items if i.form.round_id != engagement.round_id]
         if wrong:
             raise MonitoringError(f"「{wrong[0]}」不属于该委托的监控轮次。")
         for item in items:
             item.engagement = engagement
             item.lock_version += 1
-            item._change_reason = f"委托{engagement.agency_name}"
+            with_reason(item, f"委托{engagement.agency_name}")
             item.save()
     return len(items)
 
@@ -318,7 +319,7 @@ def record_findings(item: FocusItem, user: Any, expected_version: int, findings:
         raise MonitoringError("请填写核查发现。")
     item.findings, item.finding_light, item.recommendation = findings.strip(), light, recommendation.strip()
     item.recorded_by, item.recorded_at = user, timezone.now()
-    item._change_reason = "记录核查发现"
+    with_reason(item, "记录核查发现")
     return save_with_lock(item, expected_version)
 
 
@@ -343,7 +344,7 @@ def propose_action(form: MonitoringForm, user: Any, kind: str, description: str,
         action = CorrectiveAction(form=form, unit=form.unit, sector=form.sector, kind=kind, description=description.strip(),
                                   owner=owner.strip(), deadline=deadline, reduce_fen=reduce_fen, created_by=user,
                                   state="issued")
-        action._change_reason = "提出纠偏措施"
+        with_reason(action, "提出纠偏措施")
         action.save()
         from jixiao.accounts.models import User
 
@@ -356,7 +357,7 @@ def propose_action(form: MonitoringForm, user: Any, kind: str, description: str,
 
 def save_feedback(action: CorrectiveAction, user: Any, expected_version: int, feedback: str) -> CorrectiveAction:
     action.feedback = feedback.strip()
-    action._change_reason = "填写整改反馈"
+    with_reason(action, "填写整改反馈")
     return save_document(action, user, expected_version)  # type: ignore[return-value]
 
 
@@ -373,7 +374,7 @@ def start_retarget(action: CorrectiveAction, user: Any, reason: str) -> Any:
         locked = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
         locked.target_adjustment = new
         locked.lock_version += 1
-        locked._change_reason = f"发起目标调整（第{new.version}版）"
+        with_reason(locked, f"发起目标调整（第{new.version}版）")
         locked.save()
     return new
 

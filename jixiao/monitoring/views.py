@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
+from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
@@ -59,7 +61,7 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def latest_round(request: HttpRequest) -> MonitoringRound | None:
+def latest_round(request: AuthedRequest) -> MonitoringRound | None:
     rounds = MonitoringRound.objects.all()
     wanted = request.GET.get("round", "")
     return (rounds.filter(pk=wanted).first() if wanted.isdigit() else None) or rounds.first()
@@ -98,10 +100,10 @@ class RoundCreateView(ScopedView):
     model = MonitoringRound
     permission_action = "add"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": f.RoundForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.RoundForm(request.POST)
         if not form.is_valid():
             return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": form})
@@ -118,7 +120,7 @@ class RoundCreateView(ScopedView):
 class RoundDetailView(ScopedView):
     model = MonitoringRound
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         rnd = self.get_object()
         user = request.user
         forms = MonitoringForm.objects.for_user(user).filter(round=rnd)
@@ -182,7 +184,7 @@ class FormDetailView(ScopedView):
 
     model = MonitoringForm
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object()
         user = request.user
         rows = list(obj.rows.select_related("indicator"))
@@ -214,7 +216,7 @@ class FormEditView(ScopedView):
             raise Http404("该监控表当前状态不可修改。")
         return obj
 
-    def show(self, obj: MonitoringForm, header: Any, row_forms: list[Any], version: int, problems: list[str] = (),  # type: ignore[assignment]
+    def show(self, obj: MonitoringForm, header: Any, row_forms: list[Any], version: int, problems: Sequence[str] = (),
              status: int = 200) -> HttpResponse:
         return render(self.request, "monitoring/form_edit.html", {
             "title": f"填报：{obj}", "object": obj, "header": header, "row_forms": row_forms, "round": obj.round,
@@ -227,11 +229,11 @@ class FormEditView(ScopedView):
             "actual": r.actual, "forecast": r.forecast, "reasons": r.reasons, "other_reason": r.other_reason,
             "possibility": r.possibility, "corrective_plan": r.corrective_plan, "note": r.note})) for r in rows]
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.editable()
         return self.show(obj, f.HeaderForm(instance=obj), self.row_forms(obj), obj.lock_version)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.editable()
         version = form_version(request.POST)
         version = obj.lock_version if version is None else version
@@ -267,7 +269,7 @@ class PaperReceiptView(ScopedView):
     model = MonitoringForm
     permission_action = "review"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object("view")
         try:
             receive_paper(obj, request.user)
@@ -280,7 +282,7 @@ class PaperReceiptView(ScopedView):
 class FormDocxView(ScopedView):
     model = MonitoringForm
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         from jixiao.monitoring.printing import form_docx
 
         obj = self.get_object()
@@ -335,10 +337,10 @@ class ExecutionImportView(ScopedView):
             "batches": ExecutionImport.objects.select_related("uploaded_by")[:10],
         }, status=status)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return self.page(f.UploadForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.page(form)
@@ -354,7 +356,7 @@ class ExecutionImportView(ScopedView):
 class ExecutionBatchView(ScopedView):
     model = ExecutionImport
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         batch = self.get_object()
         return render(request, "monitoring/import_batch.html", {"title": str(batch), "batch": batch})
 
@@ -362,7 +364,7 @@ class ExecutionBatchView(ScopedView):
 class ExecutionAnnotatedView(ScopedView):
     model = ExecutionImport
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         batch = self.get_object()
         if not batch.annotated_workbook:
             raise Http404("该批次没有错误批注工作簿。")
@@ -373,7 +375,7 @@ class ExecutionTemplateView(ScopedView):
     model = ExecutionImport
     permission_action = "import"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         return download(template_workbook(), "国库支付数据导入模板.xlsx", XLSX)
 
 
@@ -384,7 +386,7 @@ class DashboardView(ScopedView):
     model = MonitoringForm
     permission_model = "monitoring.dashboard"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         rnd = latest_round(request)
         if rnd is None:
             return render(request, "monitoring/dashboard.html", {"title": "监控汇总分析", "round": None})
@@ -467,13 +469,13 @@ class FocusDetailView(ScopedView):
             "form": form if can_record else None,
         }, status=status)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         item = self.get_object()
         initial = {"findings": item.findings, "finding_light": item.finding_light,
                    "recommendation": item.recommendation, "lock_version": item.lock_version}
         return self.page(item, f.FindingsForm(initial=initial))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         item = self.get_object()
         form = f.FindingsForm(request.POST)
         if not form.is_valid():
@@ -496,12 +498,12 @@ class FocusRuleView(ScopedView):
     def get_rule(self) -> FocusRule:
         return get_object_or_404(FocusRule.objects.for_user(self.request.user, "change"), round_id=self.kwargs["pk"])
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         rule = self.get_rule()
         return render(request, "core/form.html", {"title": f"修改：{rule}", "form": f.FocusRuleForm(instance=rule),
                                                   "lock_version": rule.lock_version})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         from jixiao.core.locking import save_with_lock
 
         rule = self.get_rule()
@@ -509,9 +511,10 @@ class FocusRuleView(ScopedView):
         if not form.is_valid():
             return render(request, "core/form.html", {"title": f"修改：{rule}", "form": form, "lock_version": rule.lock_version})
         instance = form.save(commit=False)
-        instance._change_reason = "修改选取规则"
+        with_reason(instance, "修改选取规则")
+        version = form_version(request.POST)
         try:
-            save_with_lock(instance, form_version(request.POST) if form_version(request.POST) is not None else -1)
+            save_with_lock(instance, version if version is not None else -1)
         except StaleEdit as exc:
             messages.error(request, str(exc))
         else:
@@ -523,7 +526,7 @@ class FocusSelectView(ScopedView):
     model = FocusRule
     permission_action = "change"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         rnd = get_object_or_404(MonitoringRound.objects.all(), pk=pk)
         form = f.SelectForm(request.POST)
         seed = form.cleaned_data.get("seed") if form.is_valid() else None
@@ -540,7 +543,7 @@ class FocusAddView(ScopedView):
     model = FocusItem
     permission_action = "add"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         form = get_object_or_404(MonitoringForm.objects.for_user(request.user), pk=pk)
         try:
             add_focus_item(form, request.user)
@@ -554,7 +557,7 @@ class AssignView(ScopedView):
     model = Engagement
     permission_action = "add"
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.EngagementForm(request.POST)
         if not form.is_valid() or not form.item_ids():
             messages.error(request, "请勾选重点监控事项，并填写第三方机构、委托事项和完成期限。")
@@ -618,10 +621,10 @@ class ActionCreateView(ScopedView):
     def page(self, obj: MonitoringForm, form: Any) -> HttpResponse:
         return render(self.request, "core/form.html", {"title": f"提出纠偏措施：{obj.subject}", "form": form})
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         return self.page(self.target(), f.ActionForm())
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.target()
         form = f.ActionForm(request.POST)
         if not form.is_valid():
@@ -640,7 +643,7 @@ class ActionCreateView(ScopedView):
 class ActionDetailView(ScopedView):
     model = CorrectiveAction
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object()
         user = request.user
         editable = can_edit(obj, user) and user.can("monitoring.correctiveaction", "change")
@@ -657,7 +660,7 @@ class ActionFeedbackView(ScopedView):
     model = CorrectiveAction
     permission_action = "change"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object("view")
         form = f.FeedbackForm(request.POST)
         if not form.is_valid():
@@ -678,7 +681,7 @@ class ActionRetargetView(ScopedView):
     model = CorrectiveAction
     permission_action = "change"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         obj = self.get_object("view")
         try:
             new = start_retarget(obj, request.user, request.POST.get("reason", ""))
@@ -716,7 +719,7 @@ class ReportCreateView(ScopedView):
     model = ReportJob
     permission_action = "add"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         rnd = get_object_or_404(MonitoringRound.objects.all(), pk=pk)
         try:
             job = request_report(rnd, request.user)
@@ -730,7 +733,7 @@ class ReportCreateView(ScopedView):
 class ReportDetailView(ScopedView):
     model = ReportJob
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         job = self.get_object()
         template = "monitoring/_report_status.html" if request.htmx else "monitoring/report_detail.html"  # type: ignore[attr-defined]
         return render(request, template, {"title": str(job), "job": job})
@@ -739,7 +742,7 @@ class ReportDetailView(ScopedView):
 class ReportDownloadView(ScopedView):
     model = ReportJob
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         job = self.get_object()
         if job.status != ReportJob.Status.DONE or not job.content:
             raise Http404("报告尚未生成完成。")
