@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from jixiao.accounts.models import User
+from jixiao.demo.reviewlog import review_logs
 from jixiao.evaluation.models import (
     Agency,
     AgencyService,
@@ -119,27 +119,15 @@ def _cache(se: SelfEvaluation, rows: list[SelfEvalIndicator]) -> None:
     se.effective_score = se.claimed_total
 
 
-def _log(ct: ContentType, se: SelfEvaluation, path: Sequence[str], actors: dict[str, User | None], when: Any) -> list[ReviewLog]:
-    logs, state = [], "draft"
-    for step, name in enumerate(path):
-        t = SELFEVAL_WORKFLOW.transition(name)
-        actor = actors.get(name)
-        if actor is not None:
-            logs.append(ReviewLog(content_type=ct, object_id=se.pk, transition=name, transition_label=t.label,
-                                  from_state=state, to_state=t.target, from_label=SELFEVAL_WORKFLOW.state_label(state),
-                                  to_label=SELFEVAL_WORKFLOW.state_label(t.target), actor=actor, actor_role=actor.role,
-                                  comment="佐证材料不全，请补充。" if name == "dept_return" else "",
-                                  at=when + timedelta(days=4 * step)))
-        state = t.target
-    return logs
-
+def _log(se: SelfEvaluation, path: Sequence[str], actors: dict[str, User | None], when: Any) -> list[ReviewLog]:
+    return review_logs(SELFEVAL_WORKFLOW, se, path, actors.get, when, {"dept_return": "佐证材料不全，请补充。"},
+                       days_between=4)
 
 def load_selfevaluations(rng: random.Random, perf: User) -> int:
     issue_tasks(YEAR, perf)
     users = list(User.objects.filter(role__in=("unit_filler", "unit_approver")))
     fillers = {u.unit_id: u for u in users if u.role == "unit_filler"}
     approvers = {u.unit_id: u for u in users if u.role == "unit_approver"}
-    ct = ContentType.objects.get_for_model(SelfEvaluation)
     selfevals = list(SelfEvaluation.objects.filter(year=YEAR).select_related("unit", "project")
                      .prefetch_related("indicators").order_by("pk"))
     all_rows: list[SelfEvalIndicator] = []
@@ -164,7 +152,7 @@ def load_selfevaluations(rng: random.Random, perf: User) -> int:
         root = se.unit.root_id or se.unit_id
         actors = {"submit": fillers.get(se.unit_id) or approvers.get(root), "dept_approve": approvers.get(root),
                   "dept_return": approvers.get(root), "receive": perf, "publish": approvers.get(root) or perf}
-        logs += _log(ct, se, path, actors, when)
+        logs += _log(se, path, actors, when)
     SelfEvaluation.objects.bulk_update(selfevals, [
         "state", "executed_fen", "funds_score", "execution_note", "claimed_total", "claimed_grade", "goal_actual",
         "report_overview", "report_work", "report_results", "report_problems", "report_measures", "computed_total",

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from jixiao.accounts.models import User
+from jixiao.demo.reviewlog import review_logs
 from jixiao.monitoring.models import (
     CorrectiveAction,
     Engagement,
@@ -21,9 +22,11 @@ from jixiao.monitoring.models import (
     MonitoringIndicator,
 )
 from jixiao.monitoring.services import _set_execution, _worst, apply_focus_rule, apply_row_light, open_round
+from jixiao.monitoring.workflows import FORM_WORKFLOW
 from jixiao.organisation.models import DepartmentExpenditure, Project
 from jixiao.rules import get_rule_set
 from jixiao.rules.monitoring_review import explanation_required
+from jixiao.workflow.models import ReviewLog
 
 YEAR, END_MONTH = 2021, 9
 STATES = [("draft", 0.2), ("filled", 0.15), ("submitted", 0.15), ("dept_approved", 0.15), ("returned", 0.05),
@@ -90,7 +93,7 @@ def load_monitoring(rng: random.Random) -> int:
     _payments(rng, perf)
     rnd = open_round(perf, YEAR, END_MONTH, date(YEAR, 11, 30), "2021年1-9月绩效运行监控")
     rule_set = get_rule_set(rnd.rule_set)
-    forms = list(MonitoringForm.objects.filter(round=rnd).select_related("round"))
+    forms = list(MonitoringForm.objects.filter(round=rnd).select_related("round", "unit"))
     rows: dict[int, list[MonitoringIndicator]] = {}
     for row in MonitoringIndicator.objects.filter(form__round=rnd).select_related("indicator"):
         rows.setdefault(row.form_id, []).append(row)
@@ -125,9 +128,39 @@ def load_monitoring(rng: random.Random) -> int:
     MonitoringIndicator.objects.bulk_update(changed_rows, [
         "actual", "forecast", "light", "light_value", "deviation", "reasons", "possibility", "corrective_plan"],
         batch_size=2000)
+    _review_logs(forms, perf)
     _focus(rnd, perf)
     _actions(rng, forms, perf)
     return len(forms)
+
+
+FORM_PATHS = {
+    "submitted": ("submit",),
+    "dept_approved": ("submit", "dept_approve"),
+    "accepted": ("submit", "dept_approve", "accept"),
+    "returned": ("submit", "dept_approve", "return"),
+}
+FORM_COMMENTS = {"dept_approve": "经审核，同意报送。", "accept": "监控情况属实，同意。",
+                 "return": "偏差原因分析不够具体，请补充纠偏措施。"}
+
+
+def _review_logs(forms: list[MonitoringForm], perf: User) -> None:
+    """The review log each demo form's state implies (who submitted, approved, accepted or returned)."""
+    users = list(User.objects.filter(role__in=("unit_filler", "unit_approver", "budget_desk"))
+                 .select_related("unit").prefetch_related("sectors"))
+    fillers = {u.unit_id: u for u in users if u.role == "unit_filler"}
+    approvers = {u.unit_id: u for u in users if u.role == "unit_approver"}
+    desks = {s.pk: u for u in users if u.role == "budget_desk" for s in u.sectors.all()}
+    logs = []
+    for form in forms:
+        path = FORM_PATHS.get(form.state)
+        if not path or form.submitted_at is None:
+            continue
+        root_id = form.unit.root_id
+        actors = {"submit": fillers.get(form.unit_id) or approvers.get(root_id), "dept_approve": approvers.get(root_id),
+                  "accept": desks.get(form.sector_id, perf), "return": desks.get(form.sector_id, perf)}
+        logs += review_logs(FORM_WORKFLOW, form, path, actors.get, form.submitted_at, FORM_COMMENTS)
+    ReviewLog.objects.bulk_create(logs, batch_size=2000)
 
 
 def _focus(rnd: Any, perf: User) -> None:

@@ -9,10 +9,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from jixiao.accounts.models import User
+from jixiao.demo.reviewlog import review_logs
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.targets.models import IndicatorLibraryItem, Kind, MainTask, TargetDeclaration, TargetIndicator
 from jixiao.targets.workflows import TARGET_WORKFLOW
@@ -97,7 +97,6 @@ class _Writer:
         self.indicators: list[TargetIndicator] = []
         self.tasks: list[MainTask] = []
         self.logs: list[ReviewLog] = []
-        self.ct = ContentType.objects.get_for_model(TargetDeclaration)
         users = list(User.objects.select_related("unit").prefetch_related("sectors"))
         self.fillers = {u.unit_id: u for u in users if u.role == "unit_filler"}
         self.approvers = {u.unit_id: u for u in users if u.role == "unit_approver"}
@@ -114,19 +113,8 @@ class _Writer:
         return self.desks.get(d.sector_id, self.perf)
 
     def log(self, d: TargetDeclaration, path: Sequence[str], when: Any) -> None:
-        state = "draft"
-        for step, name in enumerate(path):
-            t = TARGET_WORKFLOW.transition(name)
-            actor = self.actor(name, d)
-            if actor is not None:
-                self.logs.append(ReviewLog(
-                    content_type=self.ct, object_id=d.pk, transition=name, transition_label=t.label,
-                    from_state=state, to_state=t.target, from_label=TARGET_WORKFLOW.state_label(state),
-                    to_label=TARGET_WORKFLOW.state_label(t.target), actor=actor, actor_role=actor.role,
-                    comment=COMMENTS.get(name, ""), grade=d.review_grade if name in GRADES else "",
-                    at=when + timedelta(days=3 * step),
-                ))
-            state = t.target
+        self.logs += review_logs(TARGET_WORKFLOW, d, path, lambda name: self.actor(name, d), when, COMMENTS,
+                                 grade=d.review_grade)
 
     def flush(self) -> None:
         TargetIndicator.objects.bulk_create(self.indicators, batch_size=2000)
