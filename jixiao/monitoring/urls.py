@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/report/", views.ReportCreateView.as_view(), name="report_create"),
     path("forms/<int:pk>/", views.FormDetailView.as_view(), name="form_detail"),
     path("forms/<int:pk>/edit/", views.FormEditView.as_view(), name="form_edit"),
+    path("forms/<int:pk>/rows/<int:row>/light/", views.LightPreviewView.as_view(), name="light_preview"),
     path("forms/<int:pk>/transition/", views.FormTransitionView.as_view(), name="form_transition"),
     path("forms/<int:pk>/paper/", views.PaperReceiptView.as_view(), name="paper_receipt"),
     path("forms/<int:pk>/print.docx", views.FormDocxView.as_view(), name="form_docx"),

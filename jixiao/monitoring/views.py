@@ -37,6 +37,7 @@ from jixiao.monitoring.services import (
     RowInput,
     add_focus_item,
     apply_focus_rule,
+    apply_row_light,
     assign_items,
     open_round,
     propose_action,
@@ -46,6 +47,7 @@ from jixiao.monitoring.services import (
     save_form,
     start_retarget,
 )
+from jixiao.rules import get_rule_set
 from jixiao.rules.monitoring_review import REASONS
 from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit
 from jixiao.workflow.models import ReviewLog
@@ -260,6 +262,23 @@ class FormEditView(ScopedView):
             return redirect(obj)
         messages.success(request, "已保存，预警灯已按规则重新计算。")
         return redirect("monitoring:form_edit" if "stay" in request.POST else "monitoring:form_detail", pk=obj.pk)
+
+
+class LightPreviewView(ScopedView):
+    """htmx: the light a row would get for the value being typed (the rules engine, nothing saved)."""
+
+    model = MonitoringForm
+    permission_action = "change"
+
+    def get(self, request: AuthedRequest, pk: int, row: int) -> HttpResponse:
+        obj = self.get_object("view")
+        indicator = get_object_or_404(obj.rows.select_related("indicator"), pk=row)
+        prefix = f"row-{indicator.pk}-"
+        indicator.actual = request.GET.get(f"{prefix}actual", "")[:100]
+        indicator.possibility = request.GET.get(f"{prefix}possibility", "")[:10]
+        apply_row_light(indicator, obj.round, get_rule_set(obj.round.rule_set))
+        return render(request, "monitoring/_light.html",
+                      {"code": indicator.light, "label": indicator.get_light_display()})
 
 
 class FormTransitionView(TransitionView):

@@ -24,11 +24,12 @@ def test_tasks_are_prefilled_from_the_approved_target_version(org: Any, users: A
     p = org["projects"]
     approved = approved_target(p["a_sub"])
     approved_target(p["b"], state="dept_approved")  # not approved: no self-evaluation task
+    registered = list(EXECUTION_SOURCES)
     register_execution_source(lambda kind, year, unit, project: 46_000_000 if project == p["a_sub"].pk else None)
     try:
         assert issue_tasks(2021, users["perf_section"]) == 1
     finally:
-        EXECUTION_SOURCES.clear()
+        EXECUTION_SOURCES[:] = registered
     se = SelfEvaluation.objects.get()
     assert se.target == approved and se.project == p["a_sub"] and se.state == "draft"
     assert (se.budget_fen, se.initial_budget_fen, se.executed_fen) == (50_000_000, 50_000_000, 46_000_000)

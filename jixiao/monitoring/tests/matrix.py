@@ -43,6 +43,8 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         **{name: [(k, {"pk": forms[k].pk}, form_key[k]) for k in KEYS] for name in per_form},
         **{name: [(k, {"pk": actions[k].pk}, k) for k in KEYS] for name in per_action},
         **{name: [("round", {"pk": rnd.pk}, "")] for name in per_round},
+        "monitoring:light_preview": [(k, {"pk": forms[k].pk, "row": forms[k].rows.first().pk}, form_key[k])
+                                     for k in KEYS],
         "monitoring:focus_detail": [(k, {"pk": items[k].pk}, form_key[k]) for k in KEYS],
         "monitoring:execution_batch": [("batch", {"pk": batch.pk}, "")],
         "monitoring:execution_annotated": [("batch", {"pk": batch.pk}, "")],

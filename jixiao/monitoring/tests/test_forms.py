@@ -177,3 +177,18 @@ def test_home_page_lists_the_unit_task(project_form: MonitoringForm, users: dict
     with time_machine.travel(date(2021, 11, 5)):
         html = login(users["unit_filler"]).get("/").content.decode()
     assert "南山所项目2021年1-9月财政项目资金绩效监控情况表" in html
+
+
+def test_light_shows_while_typing_without_saving(project_form: Any, users: dict[str, Any], login: Any) -> None:
+    row = project_form.rows.select_related("indicator").filter(indicator__comparison=">=").order_by("pk").first()
+    url = reverse("monitoring:light_preview", kwargs={"pk": project_form.pk, "row": row.pk})
+    client = login(users["unit_filler"])  # the fixture's form is 南山所's
+    prefix = f"row-{row.pk}-"
+    html = client.get(url, {f"{prefix}actual": "0", f"{prefix}possibility": ""}).content.decode()
+    assert "light-red" in html
+    html = client.get(url, {f"{prefix}actual": row.indicator.value, f"{prefix}possibility": ""}).content.decode()
+    assert "light-blue" in html  # the full-year value by September is far ahead of time progress
+    html = client.get(url, {f"{prefix}actual": "", f"{prefix}possibility": ""}).content.decode()
+    assert "light-" not in html  # nothing typed yet: no light
+    row.refresh_from_db()
+    assert row.actual == ""  # the preview saves nothing
