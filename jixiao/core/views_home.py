@@ -49,7 +49,7 @@ def key_numbers(user: Any) -> list[tuple[str, str]]:
 
 class HomeView(View):
     def get(self, request: AuthedRequest) -> HttpResponse:
-        from jixiao.deadlines.views import due_items
+        from jixiao.deadlines.services import due_items
 
         user = request.user
         queues = [q for provider in REVIEW_QUEUES for q in provider(user)]

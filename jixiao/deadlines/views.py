@@ -13,7 +13,8 @@ from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
 from jixiao.core.views import ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.deadlines.models import CalendarEntry, ensure_year
-from jixiao.deadlines.registry import PROVIDERS, STAGE_LABELS, DueDocument
+from jixiao.deadlines.registry import STAGE_LABELS
+from jixiao.deadlines.services import due_items
 
 
 def today() -> date:
@@ -91,20 +92,6 @@ class CalendarEntryDoneView(ScopedView):
 
         entry = self.get_object()
         return redirect(f"/calendar/?year={entry.year}")
-
-
-def due_items(user: Any, on: date | None = None) -> dict[str, list[Any]]:
-    """Everything due for this user, whatever the stage: calendar entries plus providers' documents."""
-    on = on or today()
-    ensure_year(on.year)
-    entries = list(CalendarEntry.objects.for_user(user).filter(year=on.year))
-    documents: list[DueDocument] = [d for provider in PROVIDERS for d in provider(user, on)]
-    return {
-        "overdue": [e for e in entries if e.status(on) == "overdue" and (on - e.due_on).days <= 31],
-        "open": [e for e in entries if e.status(on) == "open"],
-        "upcoming": [e for e in entries if e.status(on) == "upcoming"][:5],
-        "documents": sorted(documents, key=lambda d: d.due_on),
-    }
 
 
 class DueView(ScopedView):

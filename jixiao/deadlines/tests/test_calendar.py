@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from jixiao.deadlines.models import CalendarEntry, ensure_year
-from jixiao.deadlines.views import due_items
+from jixiao.deadlines.services import due_items
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,19 @@ def test_every_role_has_a_chinese_home_page(users: dict[str, Any], login: Any) -
         assert response.status_code == 200, role
         html = response.content.decode()
         assert user.get_role_display() in html and "http://" not in html.split("<body")[0]
+
+
+def test_daily_reminders_reach_the_people_concerned_once(users: dict[str, Any]) -> None:
+    from django.core.management import call_command
+
+    from jixiao.workflow.models import Notification
+
+    with time_machine.travel("2021-06-10 08:00 +0800", tick=False):
+        call_command("remind", "--days", "7")
+        call_command("remind", "--days", "7")  # run twice the same day: no duplicate
+    titles = list(Notification.objects.filter(recipient=users["unit_filler"]).values_list("title", flat=True))
+    assert titles == ["即将到期：上年度绩效自评材料报送财政局（2021-06-15截止）"]
+    assert not Notification.objects.filter(recipient=users["audit_admin"]).exists()
+    with time_machine.travel("2021-06-11 08:00 +0800", tick=False):
+        call_command("remind")
+    assert Notification.objects.filter(recipient=users["unit_filler"]).count() == 2  # one a day

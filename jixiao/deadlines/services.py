@@ -1,0 +1,50 @@
+"""What is due, for whom: the one place every home page, the due table and the reminders read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from jixiao.deadlines.models import CalendarEntry, ensure_year
+from jixiao.deadlines.registry import PROVIDERS, DueDocument
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def due_items(user: Any, on: date | None = None) -> dict[str, list[Any]]:
+    """Everything due for this user, whatever the stage: calendar entries plus providers' documents."""
+    on = on or today()
+    ensure_year(on.year)
+    entries = list(CalendarEntry.objects.for_user(user).filter(year=on.year))
+    documents: list[DueDocument] = [d for provider in PROVIDERS for d in provider(user, on)]
+    return {
+        "overdue": [e for e in entries if e.status(on) == "overdue" and (on - e.due_on).days <= 31],
+        "open": [e for e in entries if e.status(on) == "open"],
+        "upcoming": [e for e in entries if e.status(on) == "upcoming"][:5],
+        "documents": sorted(documents, key=lambda d: d.due_on),
+    }
+
+
+def send_reminders(on: date | None = None, days: int = 7) -> int:
+    """站内信 to every active user for what falls due within ``days`` (calendar items and their own
+    documents). Run daily (cron / systemd timer: ``jixiao remind``); a reminder is sent once a day."""
+    from jixiao.accounts.models import User
+    from jixiao.workflow.models import Notification
+
+    on = on or today()
+    horizon = on + timedelta(days=days)
+    sent = 0
+    for user in User.objects.filter(is_active=True).exclude(role=""):
+        items = due_items(user, on)
+        wanted = [(f"即将到期：{e.label}（{e.due_on:%Y-%m-%d}截止）", "") for e in items["open"] if e.due_on <= horizon]
+        wanted += [(f"即将到期：{d.label}（{d.due_on:%Y-%m-%d}截止，{d.state_label}）", d.url)
+                   for d in items["documents"] if on <= d.due_on <= horizon]
+        already = set(Notification.objects.filter(recipient=user, created_at__date=on).values_list("title", flat=True))
+        new = [Notification(recipient=user, title=title[:200], link=link) for title, link in wanted if title[:200] not in already]
+        Notification.objects.bulk_create(new)
+        sent += len(new)
+    return sent
