@@ -238,6 +238,8 @@ class ImportBatch(models.Model):
         PROJECTS = "projects", "预算项目"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "校验中"
         REJECTED = "rejected", "未导入（有错误）"
         IMPORTED = "imported", "已导入"
 
@@ -251,6 +253,13 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField("更新", default=0)
     errors = models.JSONField("错误清单", default=list)
     annotated_workbook = models.BinaryField("批注工作簿", null=True, editable=False)
+    #: The uploaded file until the worker has processed it.
+    upload = models.BinaryField("上传文件", null=True, editable=False)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.REJECTED, self.Status.IMPORTED)
 
     objects = ScopedQuerySet["ImportBatch"].as_manager()
 

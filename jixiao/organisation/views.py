@@ -20,7 +20,7 @@ from jixiao.organisation.imports import (
     PROJECT_OPTIONAL,
     UNIT_COLUMNS,
     UNIT_OPTIONAL,
-    run_import,
+    queue_import,
 )
 from jixiao.organisation.models import (
     THRESHOLD_PAPER_COPY_FEN,
@@ -205,11 +205,11 @@ class ImportView(ScopedView):
     def get(self, request: AuthedRequest) -> HttpResponse:
         return self.show(f.ImportForm())
 
-    def show(self, form: f.ImportForm, result: Any = None) -> HttpResponse:
+    def show(self, form: f.ImportForm) -> HttpResponse:
         batches = ImportBatch.objects.for_user(self.request.user).select_related("uploaded_by")[:10] if self.request.user.can(
             "organisation.importbatch", "view") else []
         return render(self.request, "organisation/import.html", {
-            "title": "导入预算单位和项目", "form": form, "result": result, "batches": batches,
+            "title": "导入预算单位和项目", "form": form, "batches": batches,
             "unit_columns": UNIT_COLUMNS + UNIT_OPTIONAL, "project_columns": PROJECT_COLUMNS + PROJECT_OPTIONAL,
         })
 
@@ -222,13 +222,8 @@ class ImportView(ScopedView):
         if not request.user.can("organisation.budgetunit" if kind == "units" else "organisation.project", "import"):
             form.add_error("kind", "您的角色无权导入该内容。")
             return self.show(form)
-        result = run_import(kind, upload.read(), upload.name, request.user, request)
-        if result.errors:
-            messages.error(request, f"文件有 {len(result.errors)} 处错误，未导入任何数据。请按下列说明修改后重新上传。")
-        else:
-            b = result.batch
-            messages.success(request, f"导入成功：共 {b.row_count} 行，新增 {b.created_count}，更新 {b.updated_count}。")
-        return self.show(f.ImportForm(), result)
+        batch = queue_import(kind, upload.read(), upload.name, request.user)
+        return redirect("organisation:import_batch", pk=batch.pk)
 
 
 class ImportTemplateView(ScopedView):
@@ -270,9 +265,16 @@ class ImportBatchListView(ScopedListView):
 
 
 class ImportBatchDetailView(ScopedDetailView):
+    """The batch's result; while the worker runs it, the page polls its progress (htmx)."""
+
     model = ImportBatch
     template_name = "organisation/import_batch.html"
     fields: ClassVar[list[Column]] = ImportBatchListView.columns
+
+    def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "organisation/_import_status.html", {"object": self.get_object()})
+        return super().get(request, *args, **kwargs)
 
 
 class AnnotatedWorkbookView(ScopedView):

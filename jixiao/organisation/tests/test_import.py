@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -26,7 +27,30 @@ def workbook(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def upload(client: Any, kind: str, content: bytes, name: str = "budget.xlsx") -> Any:
-    return client.post(reverse("organisation:import"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    """Upload, let the background task run (it is enqueued on commit), and open the batch page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("organisation:import"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
+    if response.status_code != 302:
+        return response
+    return client.get(response["Location"])
+
+
+def test_the_upload_is_queued_and_its_page_shows_progress(org: Any, users: dict[str, Any], login: Any) -> None:
+    client = login(users["perf_section"])
+    response = client.post(reverse("organisation:import"),
+                           {"kind": "projects", "file": SimpleUploadedFile("b.xlsx", workbook(PROJECT_COLUMNS, project_rows(2)))})
+    batch = ImportBatch.objects.get()
+    assert response["Location"] == reverse("organisation:import_batch", kwargs={"pk": batch.pk})
+    assert batch.status == "queued" and not Project.objects.filter(year=2022).exists()  # nothing until the worker runs
+    page = client.get(response["Location"]).content.decode()
+    assert "排队中：已完成 0%" in page and 'hx-trigger="every 1s"' in page
+    from jixiao.organisation.imports import process_import
+
+    process_import.call(batch.pk)  # what the worker does
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "导入成功：共 2 行，新增 2" in partial and "every 1s" not in partial
+    batch.refresh_from_db()
+    assert batch.upload is None and batch.progress == 100
 
 
 def project_rows(n: int, unit_code: str = "901") -> list[list[Any]]:
