@@ -47,7 +47,7 @@ def _pick(rng: random.Random) -> str:
 def _payments(rng: random.Random, perf: User) -> None:
     """Treasury payments to the end of October: execution spread from very slow to complete."""
     batch = ExecutionImport.objects.create(year=YEAR, file_name="2021年1-10月国库支付数据.xlsx", uploaded_by=perf,
-                                           status=ExecutionImport.Status.IMPORTED)
+                                           status=ExecutionImport.Status.IMPORTED, progress=100)
     records = []
     for p in Project.objects.filter(year=YEAR).only("pk", "unit_id", "sector_id", "adjusted_budget_fen"):
         share = rng.choice((0.3, 0.55, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0))

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django_tasks import task
 from simple_history.utils import bulk_create_with_history
 
 from jixiao.audit.models import EventType
@@ -26,10 +27,10 @@ from jixiao.core.imports import (
     ImportRejected,
     RowError,
     Sheet,
-    annotated_workbook,
     read_sheet,
     text,
 )
+from jixiao.core.uploads import queue
 from jixiao.monitoring.models import ExecutionImport, ExecutionRecord, MonitoringRound
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.money import AmountError, parse_amount
@@ -157,19 +158,35 @@ def validate(sheet: Sheet, year: int) -> tuple[list[ExecutionRecord], list[RowEr
     return records, errors
 
 
-def run_import(content: bytes, filename: str, year: int, user: Any, request: Any = None) -> ImportResult:
-    """Validate and write all rows, or write none and record why."""
+def queue_import(content: bytes, filename: str, year: int, user: Any) -> ExecutionImport:
+    """Record the upload and hand it to the background worker; the batch page shows progress.
+    A province's treasury file has millions of payments, so it never runs in a request."""
+    batch = ExecutionImport.objects.create(year=year, file_name=filename[:200], uploaded_by=user, upload=content)
+    queue(batch, process_import)
+    return batch
+
+
+@task()
+def process_import(batch_id: int) -> str:
+    batch = ExecutionImport.objects.get(pk=batch_id)
+    if batch.status == ExecutionImport.Status.QUEUED:
+        batch.set_progress(5)
+        run_import(batch)
+    return batch.status
+
+
+def run_import(batch: ExecutionImport) -> ImportResult:
+    """Validate and write all rows (replacing the year's payments), or write none and record why."""
+    content, user, year = bytes(batch.upload or b""), batch.uploaded_by, batch.year
     sheet: Sheet | None = None
     try:
-        sheet = read_file(content, filename)
+        sheet = read_file(content, batch.file_name)
+        batch.set_progress(20)
         records, errors = validate(sheet, year)
         if errors:
             raise ImportRejected(errors, sheet)
+        batch.set_progress(50)
         with transaction.atomic():
-            batch = ExecutionImport.objects.create(
-                year=year, file_name=filename[:200], uploaded_by=user, status=ExecutionImport.Status.IMPORTED,
-                row_count=len(records), total_fen=sum(r.amount_fen for r in records),
-            )
             ExecutionRecord.objects.filter(year=year).delete()
             for r in records:
                 r.batch = batch
@@ -179,16 +196,12 @@ def run_import(content: bytes, filename: str, year: int, user: Any, request: Any
 
             for rnd in MonitoringRound.objects.filter(year=year):
                 refresh_execution(rnd)
+            batch.complete(len(records), total_fen=sum(r.amount_fen for r in records))
     except ImportRejected as exc:
-        sheet = exc.sheet or sheet
-        batch = ExecutionImport.objects.create(
-            year=year, file_name=filename[:200], uploaded_by=user, status=ExecutionImport.Status.REJECTED,
-            row_count=len(sheet.rows) if sheet else 0, errors=[e.as_dict() for e in exc.errors],
-            annotated_workbook=annotated_workbook(sheet, exc.errors, "导入错误") if sheet else None,
-        )
-        log_event(EventType.IMPORT, request=request, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
+        batch.reject(exc.errors, exc.sheet or sheet)
+        log_event(EventType.IMPORT, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
         return ImportResult(batch, exc.errors)
-    log_event(EventType.IMPORT, request=request, user=user, obj=batch, rows=len(records))
+    log_event(EventType.IMPORT, user=user, obj=batch, rows=len(records))
     return ImportResult(batch, [])
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from jixiao.core.scoping import ScopedQuerySet
+from jixiao.core.uploads import QueuedUpload
 from jixiao.rules.monitoring import LIGHT_LABELS
 from jixiao.rules.monitoring_review import FOCUS_REASON_LABELS, POSSIBILITIES, REASONS
 from jixiao.workflow.engine import WorkflowDocument
@@ -81,27 +82,20 @@ class MonitoringRound(models.Model):
         return date(self.year, self.end_month, calendar.monthrange(self.year, self.end_month)[1])
 
 
-class ExecutionImport(models.Model):
+class ExecutionImport(QueuedUpload):
     """One upload of treasury payment data: counts, row errors and the annotated workbook."""
 
     scope_unit_field = None
 
-    class Status(models.TextChoices):
-        REJECTED = "rejected", "未导入（有错误）"
-        IMPORTED = "imported", "已导入"
-
     year = models.PositiveSmallIntegerField("预算年度")
-    file_name = models.CharField("文件名", max_length=200)
-    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    status = models.CharField("结果", max_length=20, choices=Status.choices)
-    row_count = models.PositiveIntegerField("数据行数", default=0)
     total_fen = models.BigIntegerField("支付金额合计（分）", default=0)
-    errors = models.JSONField("错误清单", default=list)
-    annotated_workbook = models.BinaryField("批注工作簿", null=True, editable=False)
+
+    @property
+    def summary(self) -> str:
+        return f"已导入{self.row_count}条支付记录，各监控表的执行数和预警灯已更新。"
 
     objects = SharedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["annotated_workbook"])
+    history = HistoricalRecords(excluded_fields=["annotated_workbook", "upload"])
 
     class Meta:
         verbose_name = "国库支付数据导入"

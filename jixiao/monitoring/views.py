@@ -19,7 +19,7 @@ from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
 from jixiao.monitoring.charts import execution_svg, lights_svg
-from jixiao.monitoring.imports import run_import, template_workbook
+from jixiao.monitoring.imports import queue_import, template_workbook
 from jixiao.monitoring.models import (
     CorrectiveAction,
     Engagement,
@@ -350,9 +350,9 @@ class ExecutionImportView(ScopedView):
     model = ExecutionImport
     permission_action = "import"
 
-    def page(self, form: Any, result: Any = None, status: int = 200) -> HttpResponse:
+    def page(self, form: Any, status: int = 200) -> HttpResponse:
         return render(self.request, "monitoring/import.html", {
-            "title": "导入国库支付数据", "form": form, "result": result,
+            "title": "导入国库支付数据", "form": form,
             "batches": ExecutionImport.objects.select_related("uploaded_by")[:10],
         }, status=status)
 
@@ -364,12 +364,8 @@ class ExecutionImportView(ScopedView):
         if not form.is_valid():
             return self.page(form)
         upload = form.cleaned_data["file"]
-        result = run_import(upload.read(), upload.name, form.cleaned_data["year"], request.user, request)
-        if result.errors:
-            messages.error(request, f"文件有{len(result.errors)}处错误，未导入任何数据。")
-            return self.page(form, result, status=400)
-        messages.success(request, f"已导入{result.batch.row_count}条支付记录，各监控表的执行数和预警灯已更新。")
-        return redirect("monitoring:execution_batch", pk=result.batch.pk)
+        batch = queue_import(upload.read(), upload.name, form.cleaned_data["year"], request.user)
+        return redirect("monitoring:execution_batch", pk=batch.pk)
 
 
 class ExecutionBatchView(ScopedView):
@@ -377,7 +373,9 @@ class ExecutionBatchView(ScopedView):
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         batch = self.get_object()
-        return render(request, "monitoring/import_batch.html", {"title": str(batch), "batch": batch})
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "monitoring/_import_status.html", {"object": batch})
+        return render(request, "monitoring/import_batch.html", {"title": str(batch), "batch": batch, "object": batch})
 
 
 class ExecutionAnnotatedView(ScopedView):

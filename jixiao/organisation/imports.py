@@ -15,8 +15,9 @@ from django_tasks import task
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
-from jixiao.core.imports import ImportRejected, RowError, Sheet, annotated_workbook, read_sheet, text
+from jixiao.core.imports import ImportRejected, RowError, Sheet, read_sheet, text
 from jixiao.core.types import with_reason
+from jixiao.core.uploads import queue
 from jixiao.organisation.models import (
     BudgetUnit,
     FundSource,
@@ -208,27 +209,20 @@ def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 def queue_import(kind: str, content: bytes, filename: str, user: Any) -> ImportBatch:
-    """Record the upload and hand it to the background worker (django-tasks); the batch page
-    shows its progress. A province's budget export takes minutes, so it never runs in a request."""
-    batch = ImportBatch.objects.create(kind=kind, file_name=filename[:200], uploaded_by=user,
-                                       status=ImportBatch.Status.QUEUED, upload=content)
-    transaction.on_commit(lambda: process_import.enqueue(batch.pk))
+    """Record the upload and hand it to the background worker; the batch page shows its progress.
+    A province's budget export takes minutes, so it never runs in a request."""
+    batch = ImportBatch.objects.create(kind=kind, file_name=filename[:200], uploaded_by=user, upload=content)
+    queue(batch, process_import)
     return batch
 
 
 @task()
 def process_import(batch_id: int) -> str:
     batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status != ImportBatch.Status.QUEUED:
-        return batch.status
-    _progress(batch, ImportBatch.Status.RUNNING, 5)
-    result = run_import(batch)
-    return result.batch.status
-
-
-def _progress(batch: ImportBatch, status: str, percent: int) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(status=status, progress=percent)
-    batch.status, batch.progress = status, percent
+    if batch.status == ImportBatch.Status.QUEUED:
+        batch.set_progress(5)
+        run_import(batch)
+    return batch.status
 
 
 def run_import(batch: ImportBatch) -> ImportResult:
@@ -238,31 +232,23 @@ def run_import(batch: ImportBatch) -> ImportResult:
     try:
         if kind == ImportBatch.Kind.UNITS:
             sheet = read_sheet(content, filename, UNIT_COLUMNS)
-            _progress(batch, ImportBatch.Status.RUNNING, 30)
+            batch.set_progress(30)
             parsed, errors = validate_units(sheet)
             writer: Any = write_units
         else:
             aliases = dict(AMOUNT_ALIASES) | {h: h.split("（")[0].split("(")[0] for h in WAN_HEADERS}
             sheet = read_sheet(content, filename, PROJECT_COLUMNS, aliases=aliases)
-            _progress(batch, ImportBatch.Status.RUNNING, 30)
-            wan = _wan_columns(content, filename)
-            parsed, errors = validate_projects(sheet, wan)
+            batch.set_progress(30)
+            parsed, errors = validate_projects(sheet, _wan_columns(content, filename))
             writer = write_projects
         if errors:
             raise ImportRejected(errors, sheet)
-        _progress(batch, ImportBatch.Status.RUNNING, 60)
+        batch.set_progress(60)
         with transaction.atomic():
             created, updated = writer(parsed)
-            batch.status, batch.progress, batch.upload = ImportBatch.Status.IMPORTED, 100, None
-            batch.row_count, batch.created_count, batch.updated_count = len(parsed), created, updated
-            batch.save()
+            batch.complete(len(parsed), created_count=created, updated_count=updated)
     except ImportRejected as exc:
-        sheet = exc.sheet or sheet
-        batch.status, batch.progress, batch.upload = ImportBatch.Status.REJECTED, 100, None
-        batch.row_count = len(sheet.rows) if sheet else 0
-        batch.errors = [e.as_dict() for e in exc.errors]
-        batch.annotated_workbook = annotated_workbook(sheet, exc.errors, "导入错误") if sheet else None
-        batch.save()
+        batch.reject(exc.errors, exc.sheet or sheet)
         log_event(EventType.IMPORT, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
         return ImportResult(batch, exc.errors)
     log_event(EventType.IMPORT, user=user, obj=batch, created=created, updated=updated)

@@ -7,6 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from jixiao.core.scoping import ScopedQuerySet
+from jixiao.core.uploads import QueuedUpload
 
 THRESHOLD_PAPER_COPY_FEN = 30_000_000  # 30万元 (domain.md §1.6: "以上" includes the number)
 
@@ -228,7 +229,7 @@ class DepartmentExpenditure(models.Model):
         return self.basic_fen + self.project_fen
 
 
-class ImportBatch(models.Model):
+class ImportBatch(QueuedUpload):
     """One upload of budget data: counts, row-level errors and the annotated workbook (stack.md F2)."""
 
     scope_unit_field = None
@@ -237,29 +238,13 @@ class ImportBatch(models.Model):
         UNITS = "units", "预算单位"
         PROJECTS = "projects", "预算项目"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "校验中"
-        REJECTED = "rejected", "未导入（有错误）"
-        IMPORTED = "imported", "已导入"
-
     kind = models.CharField("导入类型", max_length=20, choices=Kind.choices)
-    file_name = models.CharField("文件名", max_length=200)
-    uploaded_by = models.ForeignKey("accounts.User", verbose_name="上传人", on_delete=models.PROTECT)
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    status = models.CharField("结果", max_length=20, choices=Status.choices)
-    row_count = models.PositiveIntegerField("数据行数", default=0)
     created_count = models.PositiveIntegerField("新增", default=0)
     updated_count = models.PositiveIntegerField("更新", default=0)
-    errors = models.JSONField("错误清单", default=list)
-    annotated_workbook = models.BinaryField("批注工作簿", null=True, editable=False)
-    #: The uploaded file until the worker has processed it.
-    upload = models.BinaryField("上传文件", null=True, editable=False)
-    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
 
     @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.REJECTED, self.Status.IMPORTED)
+    def summary(self) -> str:
+        return f"导入成功：共 {self.row_count} 行，新增 {self.created_count}，更新 {self.updated_count}。"
 
     objects = ScopedQuerySet["ImportBatch"].as_manager()
 
