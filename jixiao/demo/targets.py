@@ -32,8 +32,8 @@ PATHS: dict[str, tuple[str, ...]] = {
 MIX: dict[int, list[tuple[str, float]]] = {
     2020: [("published", 0.55), ("approved", 0.45)],
     2021: [("published", 0.2), ("approved", 0.42), ("dept_approved", 0.1), ("submitted", 0.08),
-           ("returned", 0.06), ("draft", 0.06), ("rejected", 0.03), ("", 0.05)],
-    2022: [("draft", 0.3), ("submitted", 0.1), ("", 0.6)],
+           ("returned", 0.06), ("draft", 0.11), ("rejected", 0.03)],
+    2022: [("draft", 0.55), ("submitted", 0.25), ("dept_approved", 0.12), ("returned", 0.08)],
 }
 GRADES = {"approve": ("优", "良"), "return": ("中",), "reject": ("差",)}
 COMMENTS = {
