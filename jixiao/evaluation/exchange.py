@@ -32,6 +32,7 @@ from jixiao.rules.money import AmountError, fen_to_wan, parse_amount
 from jixiao.rules.table import GRADES, decode_json, parse_table
 from jixiao.rules.validation import DocumentError
 from jixiao.workflow.engine import WorkflowDocument, WorkflowError, can_edit, save_document
+from jixiao.workflow.workbooks import identify_sheet, sheet_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 9
@@ -135,19 +136,11 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowErr
         return [], [RowError(0, "", "无法读取该Excel工作簿，文件可能已损坏。")]
     parsed = []
     for ws in wb.worksheets:
-        where = f"工作表「{ws.title}」"
-        if ws["A2"].value != "系统编号":
-            errors.append(RowError(0, "", f"{where}不是系统提供的自评表模板（缺少系统编号）。"))
+        where = sheet_title(ws)
+        found = identify_sheet(ws, _editable(user), user, "自评表", errors)
+        if found is None:
             continue
-        try:
-            pk, version = int(ws["B2"].value), int(ws["D2"].value)
-        except (TypeError, ValueError):
-            errors.append(RowError(2, "系统编号", f"{where}的系统编号或版本号被修改。"))
-            continue
-        se = _editable(user).filter(pk=pk).first()
-        if se is None or not can_edit(se, user):
-            errors.append(RowError(2, "系统编号", f"{where}：自评表不存在、不属于本单位或当前状态不可修改。"))
-            continue
+        se, version = found
         executed = _text(ws["D5"].value)
         try:
             se.executed_fen = parse_amount(executed, "万元") if executed else None

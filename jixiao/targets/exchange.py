@@ -38,7 +38,8 @@ from jixiao.rules.money import format_wan
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK
 from jixiao.targets.forms import UploadForm
 from jixiao.targets.models import Kind, TargetDeclaration, TargetIndicator
-from jixiao.workflow.engine import WorkflowError, can_edit, save_document
+from jixiao.workflow.engine import WorkflowError, save_document
+from jixiao.workflow.workbooks import identify_sheet, sheet_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 8
@@ -149,19 +150,11 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[ParsedSheet], list[R
     sheets = []
     editable = TargetDeclaration.objects.for_user(user, "change").select_related("project", "unit")
     for ws in wb.worksheets:
-        where = f"工作表「{ws.title}」"
-        if ws["A2"].value != "系统编号":
-            errors.append(RowError(0, "", f"{where}不是系统导出的申报表（缺少系统编号）。"))
+        where = sheet_title(ws)
+        found = identify_sheet(ws, editable, user, "申报表", errors)
+        if found is None:
             continue
-        try:
-            pk, version = int(ws["B2"].value), int(ws["D2"].value)
-        except (TypeError, ValueError):
-            errors.append(RowError(2, "系统编号", f"{where}的系统编号或版本号被修改。"))
-            continue
-        declaration = editable.filter(pk=pk).first()
-        if declaration is None or not can_edit(declaration, user):
-            errors.append(RowError(2, "系统编号", f"{where}：申报表不存在、不属于本单位或当前状态不可修改。"))
-            continue
+        declaration, version = found
         rows = []
         for n, values in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(COLUMNS), values_only=True),
                                    start=HEADER_ROW + 1):
