@@ -24,7 +24,14 @@ from jixiao.evaluation.models import (
     SelfEvalIndicator,
     SelfEvaluation,
 )
-from jixiao.evaluation.services import check, complete_recheck, draw_sample, engage, issue_tasks
+from jixiao.evaluation.services import (
+    check,
+    complete_recheck,
+    department_total,
+    draw_sample,
+    engage,
+    issue_tasks,
+)
 from jixiao.evaluation.workflows import SELFEVAL_WORKFLOW
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.numbers import fmt_plain
@@ -207,7 +214,7 @@ def load_rechecks(rng: random.Random, perf: User, agency: Agency) -> int:
 def _topic(unit: BudgetUnit, title: str, project: Project | None, subject: str = "project", **extra: Any) -> KeyEvaluation:
     return KeyEvaluation.objects.create(
         year=YEAR + 1, evaluated_year=YEAR, title=title, unit=unit, sector=unit.sector, project=project, subject=subject,
-        amount_fen=project.adjusted_budget_fen if project else 0,
+        amount_fen=project.adjusted_budget_fen if project else department_total(unit.pk, YEAR),
         reason="区委、区政府高度重视，社会关注度高，资金规模较大。", **extra)
 
 

@@ -427,6 +427,12 @@ APPROVED_KEY_STATES = ("approved", "engaged", "plan_submitted", "fieldwork", "dr
                        "final_report", "reported", "published")
 
 
+def department_total(unit_id: int, year: int) -> int:
+    """部门整体支出 of the unit and year (basic + project spending), 0 when not recorded."""
+    expenditure = DepartmentExpenditure.objects.filter(unit_id=unit_id, year=year).first()
+    return expenditure.total_fen if expenditure else 0
+
+
 def quota(year: int) -> Quota:
     approved = KeyEvaluation.objects.filter(year=year, kind="finance", state__in=APPROVED_KEY_STATES)
     return Quota(year, approved.exclude(subject="department").count(), approved.filter(subject="department").count())

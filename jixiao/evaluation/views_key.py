@@ -33,6 +33,7 @@ from jixiao.evaluation.services import (
     accept_rectification,
     add_rectification,
     answer_rectification,
+    department_total,
     engage,
     framework_problems,
     quota,
@@ -78,7 +79,11 @@ class KeyEvalListView(ScopedListView):
         return qs
 
     def extra_context(self) -> dict[str, Any]:
-        year = current_year(self.request, 0)
+        from django.db.models import Max
+
+        # The quota of the year asked for, else of the latest year that has topics.
+        latest = KeyEvaluation.objects.aggregate(y=Max("year"))["y"]
+        year = current_year(self.request, 0) if self.request.GET.get("year") or latest is None else int(latest)
         user = self.request.user
         return {"quota": quota(year) if user.role in ("perf_section", "npc_reader", "budget_desk") else None,
                 "can_propose": user.can("evaluation.keyevaluation", "add")}
@@ -127,6 +132,8 @@ class CandidateView(ScopedView):
         ke.kind = KeyKind.UNIT if request.user.role == "unit_approver" else KeyKind.FINANCE
         ke.year = timezone.localdate().year
         ke.rule_set = EvaluationYear.for_year(ke.evaluated_year).rule_set
+        if ke.subject == Subject.DEPARTMENT and not ke.amount_fen:
+            ke.amount_fen = department_total(ke.unit_id, ke.evaluated_year)
         with_reason(ke, "新增重点评价选题").save()
         messages.success(request, f"已列为重点评价候选：{ke.title}")
         return redirect(ke)
