@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jixiao.core.scoping import ScopedQuerySet
@@ -99,13 +99,28 @@ class SecurityEvent(models.Model):
         if self.pk is not None:
             raise AppendOnlyError("安全日志只能追加，不能修改。")
         with transaction.atomic():
-            last = SecurityEvent.objects.select_for_update().order_by("-pk").only("hash").first()
+            _serialise_writers()
+            last = SecurityEvent.objects.order_by("-pk").only("hash").first()
             self.prev_hash = last.hash if last else ""
             self.hash = self.compute_hash()
             super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("安全日志只能追加，不能删除。")
+
+
+CHAIN_LOCK_KEY = 0x6A697869  # "jixi": one advisory lock for appending to the chain
+
+
+def _serialise_writers() -> None:
+    """One writer at a time appends to the chain, so no two rows link to the same predecessor.
+
+    SQLite's IMMEDIATE transactions already serialise writers; PostgreSQL takes a transaction-level
+    advisory lock (a row lock on the last row would not stop two inserts reading the same last row).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
 def verify_chain() -> SecurityEvent | None:
