@@ -11,13 +11,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from jixiao.accounts.roles import ROLE_SCOPE, ROLES_WITH_SECTORS, ROLES_WITH_UNIT, Role, Scope, can
-from jixiao.core.scoping import ScopedQuerySet
+from jixiao.core.scoping import SharedQuerySet
 
 
-class UserQuerySet(ScopedQuerySet["User"]):
-    def scope(self, user: User, scope: Scope) -> UserQuerySet:
-        # Accounts are managed by the administrators, who see all of them.
-        return self
+class UserQuerySet(SharedQuerySet["User"]):
+    """Accounts are managed by the administrators, who see all of them."""
 
 
 class JixiaoUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]

@@ -30,7 +30,12 @@ class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]
             return self.none()
         if not user.can(permission_label(self.model), action):
             return self.none()
-        return self.scope(user, user.scope)
+        rows = self.scope(user, user.scope)
+        states = getattr(self.model, "npc_visible_states", None)
+        if states is not None and user.role == "npc_reader":
+            # 人大 reads a document once it has reached these states (domain.md §1.2).
+            rows = rows.filter(state__in=states)
+        return rows
 
     def scope(self, user: User, scope: Scope) -> ScopedQuerySet[M]:
         from jixiao.accounts.roles import Scope
@@ -53,3 +58,11 @@ class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]
     def assigned_to(self, user: User) -> ScopedQuerySet[M]:
         """Rows assigned to a third-party agency or expert; models with engagements override."""
         return self.none()
+
+
+class SharedQuerySet(ScopedQuerySet[M]):
+    """District-wide records (registers, the finance bureau's own work, accounts): whoever holds
+    the permission sees all of them."""
+
+    def scope(self, user: User, scope: Scope) -> SharedQuerySet[M]:
+        return self

@@ -196,12 +196,6 @@ class Expert(models.Model):
 
 
 class SelfEvaluationQuerySet(ScopedQuerySet["SelfEvaluation"]):
-    def scope(self, user: Any, scope: Any) -> SelfEvaluationQuerySet:
-        rows = super().scope(user, scope)
-        if user.role == "npc_reader":  # 人大 reads self-evaluations once published
-            rows = rows.filter(state="published")
-        return rows  # type: ignore[return-value]
-
     def assigned_to(self, user: Any) -> SelfEvaluationQuerySet:
         """An agency's staff see the self-evaluations sampled for their re-check."""
         return self.filter(rechecks__agency__members=user).distinct()  # type: ignore[return-value]
@@ -212,6 +206,7 @@ class SelfEvaluation(WorkflowDocument):
     self-evaluation report (§2.9). Prefilled from the approved target version."""
 
     workflow_name = "self_evaluation"
+    npc_visible_states = ("published",)  # 人大 reads self-evaluations once published
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jixiao.core.scoping import ScopedQuerySet
+from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
 from jixiao.core.uploads import QueuedUpload
 from jixiao.rules.monitoring import LIGHT_LABELS
 from jixiao.rules.monitoring_review import FOCUS_REASON_LABELS, POSSIBILITIES, REASONS
@@ -27,13 +27,6 @@ REASON_CHOICES = [(r, r) for r in REASONS]
 class Kind(models.TextChoices):
     PROJECT = "project", "财政项目资金"
     DEPARTMENT = "department", "部门整体支出"
-
-
-class SharedQuerySet(ScopedQuerySet[Any]):
-    """Records of the finance bureau's own work: whoever holds the permission sees all of them."""
-
-    def scope(self, user: Any, scope: Any) -> SharedQuerySet:
-        return self
 
 
 class MonitoringRound(models.Model):

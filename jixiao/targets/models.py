@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jixiao.core.scoping import ScopedQuerySet
+from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK, IndicatorDraft, TargetDraft
 from jixiao.workflow.engine import WorkflowDocument
 
@@ -27,12 +27,6 @@ class Kind(models.TextChoices):
 
 
 class TargetDeclarationQuerySet(ScopedQuerySet["TargetDeclaration"]):
-    def scope(self, user: Any, scope: Any) -> TargetDeclarationQuerySet:
-        rows = super().scope(user, scope)
-        if user.role == "npc_reader":  # 人大 reads targets once approved (domain.md §1.2)
-            rows = rows.filter(state__in=("approved", "published", "superseded"))
-        return rows  # type: ignore[return-value]
-
     def current(self) -> TargetDeclarationQuerySet:
         return self.filter(is_current=True)
 
@@ -48,6 +42,7 @@ class TargetDeclaration(WorkflowDocument):
     """
 
     workflow_name = "target_declaration"
+    npc_visible_states = ("approved", "published", "superseded")  # 人大 reads targets once approved
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 
@@ -227,11 +222,6 @@ class MainTask(models.Model):
         return {"name": self.name, "content": self.content, "fiscal_fen": self.fiscal_fen, "other_fen": self.other_fen}
 
 
-class IndicatorLibraryQuerySet(ScopedQuerySet["IndicatorLibraryItem"]):
-    def scope(self, user: Any, scope: Any) -> IndicatorLibraryQuerySet:
-        return self  # the library is shared by every unit
-
-
 class IndicatorLibraryItem(models.Model):
     """指标库: common (no sector) and sector indicators the finance bureau curates."""
 
@@ -249,7 +239,7 @@ class IndicatorLibraryItem(models.Model):
     is_active = models.BooleanField("启用", default=True)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = IndicatorLibraryQuerySet.as_manager()
+    objects = SharedQuerySet["IndicatorLibraryItem"].as_manager()  # shared by every unit
     history = HistoricalRecords(excluded_fields=["lock_version"])
 
     class Meta:
