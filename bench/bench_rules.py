@@ -7,7 +7,8 @@ Prints indicators per second for
   - parse + score with the uncached parser (every text parsed afresh),
   - parse only, uncached.
 Each figure is the best of --repeat runs (default 3); the worst is printed too.
-The target is over 100,000 indicators per second.
+The target is over 100,000 indicators per second of CPU time on one core; the last line
+reads ``cpu_indicators_per_s=N cpu_uncached_indicators_per_s=M``.
 """
 
 from __future__ import annotations
@@ -94,16 +95,19 @@ def build(count: int, seed: int) -> list[Indicator]:
 
 
 def _timed(label: str, count: int, run: Callable[[], None], repeat: int) -> float:
-    """Best of ``repeat`` runs (the machine may be shared; the minimum is the least disturbed)."""
-    times = []
+    """Best of ``repeat`` runs by CPU time (the machine may be shared; CPU time is what the
+    process itself spent, the minimum the least disturbed); wall time is printed beside it."""
+    cpu_times, wall_times = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         run()
-        times.append(time.perf_counter() - start)
-    best = min(times)
+        cpu_times.append(time.process_time() - cpu)
+        wall_times.append(time.perf_counter() - wall)
+    best = min(cpu_times)
     rate = count / best
     print(
-        f"{label:<44} {best:7.2f} s   {rate:>10,.0f} 指标/秒 (indicators/s)   worst {count / max(times):,.0f}/s"
+        f"{label:<44} CPU {best:6.2f} s  {rate:>10,.0f} 指标/秒 (indicators/s)   "
+        f"wall {count / min(wall_times):,.0f}/s"
     )
     return rate
 
@@ -144,8 +148,10 @@ def main() -> int:
     _timed("parse only (target + actual), uncached", len(items), parse_only, repeat)
     verdict = "met" if best >= TARGET_PER_SECOND else "NOT met"
     print(
-        f"target {TARGET_PER_SECOND:,}/s: {verdict} (cached); uncached {plain / TARGET_PER_SECOND:.0%} of target"
+        f"target {TARGET_PER_SECOND:,}/s by CPU time: {verdict} (cached parser, as score_indicator runs); "
+        f"uncached {plain / TARGET_PER_SECOND:.0%} of target"
     )
+    print(f"cpu_indicators_per_s={best:.0f} cpu_uncached_indicators_per_s={plain:.0f}")
     return 0
 
 

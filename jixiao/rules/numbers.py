@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import decimal
 from decimal import Decimal
 from functools import lru_cache
 from typing import Final
@@ -52,7 +51,10 @@ def quantum(places: int) -> Decimal:
 
 def round_to(value: Decimal, places: int, mode: str) -> Decimal:
     """Round to ``places`` decimals with a ``decimal`` rounding mode name (e.g. "ROUND_HALF_UP")."""
-    return value.quantize(quantum(places), rounding=getattr(decimal, mode))
+    return value.quantize(_QUANTA[places] if places < len(_QUANTA) else quantum(places), rounding=mode)
+
+
+_QUANTA: tuple[Decimal, ...] = tuple(Decimal(1).scaleb(-places) for places in range(8))
 
 
 def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:

@@ -176,6 +176,8 @@ def score_parsed(
     year: int | None = None,
 ) -> IndicatorScore:
     """Score already-parsed values (``actual_text`` is needed for qualitative wording)."""
+    if type(target) is Quantitative and type(actual) is Quantitative:  # the hot path: neither can be "不适用"
+        return _score_quantitative(target, actual, weight, rule_set)
     if is_not_applicable(target) or is_not_applicable(actual):
         return IndicatorScore(rule_set.name, "not_applicable", weight)
     if isinstance(target, Quantitative):
