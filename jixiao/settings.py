@@ -49,15 +49,17 @@ def database_from_url(url: str) -> dict[str, object]:
             "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")} if env_bool("TEST_DB_FILE") else {},
         }
     if parsed.scheme in {"postgres", "postgresql"}:
+        name = unquote(parsed.path.lstrip("/")) or "jixiao"
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")) or "jixiao",
+            "NAME": name,
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
-            "TEST": {"NAME": env("TEST_DATABASE_NAME", "test_jixiao")},
+            # One test database per database named: parallel runs on one server don't collide.
+            "TEST": {"NAME": env("TEST_DATABASE_NAME", f"test_{name}")},
         }
     raise ValueError(f"JIXIAO_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 

@@ -17,6 +17,9 @@ from jixiao.audit.services import log_event
 PUBLIC_URL_NAMES = {"accounts:login", "core:healthz"}
 PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
 LAST_SEEN_KEY = "jixiao_last_seen"
+#: The idle stamp is refreshed at most this often, so a page view does not write the session
+#: (on SQLite a write takes the database's write lock) unless something else changed it.
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 def url_name(request: HttpRequest) -> str:
@@ -41,7 +44,8 @@ class IdleTimeoutMiddleware:
                 log_event(EventType.SESSION_TIMEOUT, request=request, user=request.user)
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?timeout=1")
-            request.session[LAST_SEEN_KEY] = now
+            if now - last >= LAST_SEEN_RESOLUTION_SECONDS or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Q
 
 from jixiao.accounts.models import User
+from jixiao.core.dbstats import refresh_statistics
 from jixiao.deadlines.models import CalendarEntry, ensure_year
 from jixiao.demo import data
 from jixiao.demo.data import ProjectTemplate, UnitSpec
@@ -783,5 +784,6 @@ def load_demo(scale: Scale = "district", seed: int = data.DEFAULT_SEED, *, reset
         else:
             load_province(rng, summary)
         ensure_calendar()
+    refresh_statistics()
     summary.seconds = time.perf_counter() - started
     return summary
