@@ -12,6 +12,13 @@ from jixiao.accounts.roles import Role
 PASSWORD = "Test@2021pw"
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded files of a test go to its own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def org(db: Any) -> dict[str, Any]:
     from jixiao.organisation.models import BudgetUnit, DepartmentExpenditure, FundSource, Project, Sector

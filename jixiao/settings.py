@@ -185,7 +185,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploads: the first handler stops a file at the view's limit while it streams in (core.uploads);
+# files over FILE_UPLOAD_MAX_MEMORY_SIZE spool to disk, never to memory; form fields are capped.
+FILE_UPLOAD_HANDLERS = [
+    "jixiao.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+JIXIAO_UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Workbook parsing runs in a child process with these limits (core.filelimits.run_limited).
+JIXIAO_PARSE_MEMORY_MB = env_int("PARSE_MEMORY_MB", 2048)
+JIXIAO_PARSE_SECONDS = env_int("PARSE_SECONDS", 300)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 

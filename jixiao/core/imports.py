@@ -16,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from jixiao.core.filelimits import BUDGET_DATA, XLS_MAGIC, XLSX_MAGIC, FileRefused, Limits, guard, run_limited
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass(frozen=True)
@@ -48,23 +48,26 @@ class ImportRejected(Exception):
         self.errors = errors
         self.sheet = sheet
 
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the parser's process boundary (run_limited)
+        return (ImportRejected, (self.errors, self.sheet))
 
-def read_sheet(content: bytes, filename: str, required: Iterable[str], aliases: dict[str, str] | None = None) -> Sheet:
-    """Read the first sheet; header row is the first non-empty row. Raises ImportRejected."""
+
+def read_sheet(content: bytes, filename: str, required: Iterable[str], aliases: dict[str, str] | None = None,
+               limits: Limits = BUDGET_DATA) -> Sheet:
+    """Read the first sheet; header row is the first non-empty row. Raises ImportRejected.
+
+    The file is checked against ``limits`` before anything is read, and parsed in a child process
+    with memory and time limits (``core.filelimits``)."""
     name = filename.lower()
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([RowError(0, "", "文件超过20MB，请拆分后上传。")])
     if not (name.endswith(".xlsx") or name.endswith(".xls")):
         raise ImportRejected([RowError(0, "", "只接受Excel文件（.xlsx 或 .xls）。")])
     if not (content.startswith(XLSX_MAGIC) or content.startswith(XLS_MAGIC)):
         raise ImportRejected([RowError(0, "", "文件内容不是Excel工作簿，请用Excel另存为 .xlsx 后重新上传。")])
     try:
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        data = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:
-        raise ImportRejected([RowError(0, "", "无法读取该Excel文件，文件可能已损坏或加密。")]) from None
+        guard(content, filename, limits)
+        data = run_limited(_first_sheet, content)
+    except FileRefused as exc:
+        raise ImportRejected([RowError(0, "", str(exc))]) from None
     aliases = aliases or {}
     header_index = next((i for i, r in enumerate(data) if any(str(c).strip() for c in r)), None)
     if header_index is None:
@@ -81,6 +84,17 @@ def read_sheet(content: bytes, filename: str, required: Iterable[str], aliases: 
     if not sheet.rows:
         raise ImportRejected([RowError(0, "", "文件中没有数据行。")])
     return sheet
+
+
+def _first_sheet(content: bytes) -> list[list[Any]]:
+    """The first sheet's cells (run in the limited child process)."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
+    except Exception:
+        raise ImportRejected([RowError(0, "", "无法读取该Excel文件，文件可能已损坏或加密。")]) from None
 
 
 def _clean(value: Any) -> str:

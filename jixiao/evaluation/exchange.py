@@ -21,9 +21,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.filelimits import SELFEVAL_WORKBOOK, FileRefused, guard
 from jixiao.core.imports import XLSX_MAGIC, RowError
 from jixiao.core.locking import StaleEdit
 from jixiao.core.types import AuthedRequest, with_reason
+from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
 from jixiao.evaluation.forms import UploadForm
 from jixiao.evaluation.models import SelfEvalIndicator, SelfEvaluation
@@ -130,6 +132,10 @@ def _editable(user: Any) -> Any:
 
 def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowError]]:
     errors: list[RowError] = []
+    try:
+        guard(content, "selfeval.xlsx", SELFEVAL_WORKBOOK)
+    except FileRefused as exc:
+        return [], [RowError(0, "", str(exc))]
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
     except Exception:
@@ -261,13 +267,14 @@ class TemplateView(ScopedView):
 class UploadView(ScopedView):
     model = SelfEvaluation
     permission_action = "import"
+    upload_limits = SELFEVAL_WORKBOOK
     title = "上传绩效自评表"
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "evaluation/upload.html", {"title": self.title, "form": UploadForm()})
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        form = UploadForm(request.POST, request.FILES)
+        form = bind_upload_form(UploadForm, request)
         if not form.is_valid():
             return render(request, "evaluation/upload.html", {"title": self.title, "form": form}, status=400)
         upload = form.cleaned_data["file"]

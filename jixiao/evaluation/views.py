@@ -19,6 +19,7 @@ from jixiao.audit.services import log_event
 from jixiao.core.listing import Column
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
+from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.evaluation import forms as f
 from jixiao.evaluation.models import Evidence, Recheck, RecheckIndicator, RecheckRound, SelfEvaluation
@@ -238,7 +239,7 @@ class EvidenceUploadView(ScopedView):
         if not can_edit(obj, request.user):
             messages.error(request, f"当前状态为「{obj.state_label}」，不能上传佐证材料。")
             return redirect(obj)
-        form = f.EvidenceForm(request.POST, request.FILES)
+        form = bind_upload_form(f.EvidenceForm, request)
         if not form.is_valid():
             messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
             return redirect(obj)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,15 +23,15 @@ from simple_history.utils import bulk_create_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.filelimits import TREASURY, FileRefused, guard
 from jixiao.core.imports import (
-    MAX_UPLOAD_BYTES,
     ImportRejected,
     RowError,
     Sheet,
     read_sheet,
     text,
 )
-from jixiao.core.uploads import queue
+from jixiao.core.uploads import queue, stored_content
 from jixiao.monitoring.models import ExecutionImport, ExecutionRecord, MonitoringRound
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.money import AmountError, parse_amount
@@ -54,8 +55,10 @@ class ImportResult:
 
 def read_csv(content: bytes, filename: str) -> Sheet:
     """A CSV file (UTF-8 or GBK, as Excel saves it) read like the first sheet of a workbook."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([RowError(0, "", "文件超过20MB，请拆分后上传。")])
+    try:
+        guard(content, filename, TREASURY)
+    except FileRefused as exc:
+        raise ImportRejected([RowError(0, "", str(exc))]) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = content.decode(encoding)
@@ -85,7 +88,7 @@ def read_file(content: bytes, filename: str) -> Sheet:
     if filename.lower().endswith(".csv"):
         sheet = read_csv(content, filename)
     else:
-        sheet = read_sheet(content, filename, [], aliases=ALIASES)
+        sheet = read_sheet(content, filename, [], aliases=ALIASES, limits=TREASURY)
     missing = [h for h in REQUIRED if h not in sheet.headers]
     if DATE not in sheet.headers and MONTH not in sheet.headers:
         missing.append(f"{DATE}或{MONTH}")
@@ -158,10 +161,12 @@ def validate(sheet: Sheet, year: int) -> tuple[list[ExecutionRecord], list[RowEr
     return records, errors
 
 
-def queue_import(content: bytes, filename: str, year: int, user: Any) -> ExecutionImport:
-    """Record the upload and hand it to the background worker; the batch page shows progress.
-    A province's treasury file has millions of payments, so it never runs in a request."""
-    batch = ExecutionImport.objects.create(year=year, file_name=filename[:200], uploaded_by=user, upload=content)
+def queue_import(content: bytes | Iterable[bytes], filename: str, year: int, user: Any) -> ExecutionImport:
+    """Store the upload as a file and hand it to the background worker; the batch page shows
+    progress. A province's treasury file has millions of payments, so it never runs in a request."""
+    batch = ExecutionImport(year=year, file_name=filename[:200], uploaded_by=user)
+    batch.store(content)
+    batch.save()
     queue(batch, process_import)
     return batch
 
@@ -177,9 +182,10 @@ def process_import(batch_id: int) -> str:
 
 def run_import(batch: ExecutionImport) -> ImportResult:
     """Validate and write all rows (replacing the year's payments), or write none and record why."""
-    content, user, year = bytes(batch.upload or b""), batch.uploaded_by, batch.year
+    user, year = batch.uploaded_by, batch.year
     sheet: Sheet | None = None
     try:
+        content = stored_content(batch)
         sheet = read_file(content, batch.file_name)
         batch.set_progress(20)
         records, errors = validate(sheet, year)

@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.filelimits import TREASURY
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
+from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
@@ -349,6 +351,7 @@ class ExecutionListView(ScopedListView):
 class ExecutionImportView(ScopedView):
     model = ExecutionImport
     permission_action = "import"
+    upload_limits = TREASURY
 
     def page(self, form: Any, status: int = 200) -> HttpResponse:
         return render(self.request, "monitoring/import.html", {
@@ -360,11 +363,11 @@ class ExecutionImportView(ScopedView):
         return self.page(f.UploadForm())
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        form = f.UploadForm(request.POST, request.FILES)
+        form = bind_upload_form(f.UploadForm, request)
         if not form.is_valid():
             return self.page(form)
         upload = form.cleaned_data["file"]
-        batch = queue_import(upload.read(), upload.name, form.cleaned_data["year"], request.user)
+        batch = queue_import(upload.chunks(), upload.name, form.cleaned_data["year"], request.user)
         return redirect("monitoring:execution_batch", pk=batch.pk)
 
 

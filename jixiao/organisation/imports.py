@@ -7,6 +7,7 @@ A file with any bad row writes nothing: the batch is recorded as rejected with e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.imports import ImportRejected, RowError, Sheet, read_sheet, text
 from jixiao.core.types import with_reason
-from jixiao.core.uploads import queue
+from jixiao.core.uploads import queue, stored_content
 from jixiao.organisation.models import (
     BudgetUnit,
     FundSource,
@@ -208,10 +209,12 @@ def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
     return created, updated
 
 
-def queue_import(kind: str, content: bytes, filename: str, user: Any) -> ImportBatch:
-    """Record the upload and hand it to the background worker; the batch page shows its progress.
-    A province's budget export takes minutes, so it never runs in a request."""
-    batch = ImportBatch.objects.create(kind=kind, file_name=filename[:200], uploaded_by=user, upload=content)
+def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
+    """Store the upload as a file and hand it to the background worker; the batch page shows its
+    progress. A province's budget export takes minutes, so it never runs in a request."""
+    batch = ImportBatch(kind=kind, file_name=filename[:200], uploaded_by=user)
+    batch.store(content)
+    batch.save()
     queue(batch, process_import)
     return batch
 
@@ -227,9 +230,10 @@ def process_import(batch_id: int) -> str:
 
 def run_import(batch: ImportBatch) -> ImportResult:
     """Validate and write the batch's file; a rejected file writes nothing but its ImportBatch record."""
-    content, filename, kind, user = bytes(batch.upload or b""), batch.file_name, batch.kind, batch.uploaded_by
+    filename, kind, user = batch.file_name, batch.kind, batch.uploaded_by
     sheet: Sheet | None = None
     try:
+        content = stored_content(batch)
         if kind == ImportBatch.Kind.UNITS:
             sheet = read_sheet(content, filename, UNIT_COLUMNS)
             batch.set_progress(30)
@@ -259,3 +263,4 @@ def _wan_columns(content: bytes, filename: str) -> set[str]:
     """Amount columns whose header says 万元 (read again without aliases to see the raw header)."""
     raw = read_sheet(content, filename, [])
     return {h.split("（")[0].split("(")[0] for h in raw.headers if h in WAN_HEADERS}
+

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jixiao.core.filelimits import BUDGET_DATA
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
+from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
 from jixiao.organisation.imports import (
@@ -201,6 +203,7 @@ class ImportView(ScopedView):
     model = ImportBatch
     permission_model = "organisation.project"
     permission_action = "import"
+    upload_limits = BUDGET_DATA
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         return self.show(f.ImportForm())
@@ -214,7 +217,7 @@ class ImportView(ScopedView):
         })
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        form = f.ImportForm(request.POST, request.FILES)
+        form = bind_upload_form(f.ImportForm, request)
         if not form.is_valid():
             return self.show(form)
         upload = form.cleaned_data["file"]
@@ -222,7 +225,7 @@ class ImportView(ScopedView):
         if not request.user.can("organisation.budgetunit" if kind == "units" else "organisation.project", "import"):
             form.add_error("kind", "您的角色无权导入该内容。")
             return self.show(form)
-        batch = queue_import(kind, upload.read(), upload.name, request.user)
+        batch = queue_import(kind, upload.chunks(), upload.name, request.user)
         return redirect("organisation:import_batch", pk=batch.pk)
 
 

@@ -30,9 +30,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.filelimits import TARGET_WORKBOOK, FileRefused, guard
 from jixiao.core.imports import XLSX_MAGIC, RowError
 from jixiao.core.locking import StaleEdit
 from jixiao.core.types import AuthedRequest, with_reason
+from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
 from jixiao.rules.money import format_wan
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK
@@ -144,6 +146,10 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[ParsedSheet], list[R
     if not content.startswith(XLSX_MAGIC):
         return [], [RowError(0, "", "文件不是 .xlsx 工作簿，请上传从本系统下载的绩效目标工作簿。")]
     try:
+        guard(content, "targets.xlsx", TARGET_WORKBOOK)
+    except FileRefused as exc:
+        return [], [RowError(0, "", str(exc))]
+    try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
     except Exception:
         return [], [RowError(0, "", "无法读取该工作簿，文件可能已损坏。")]
@@ -232,14 +238,15 @@ class WorkbookDownloadView(ScopedView):
 class WorkbookUploadView(ScopedView):
     model = TargetDeclaration
     permission_action = "import"
+    upload_limits = TARGET_WORKBOOK
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         return render(request, "targets/upload.html", {"title": "上传绩效目标工作簿", "form": UploadForm()})
 
     def post(self, request: AuthedRequest) -> HttpResponse:
-        form = UploadForm(request.POST, request.FILES)
+        form = bind_upload_form(UploadForm, request)
         if not form.is_valid():
-            return render(request, "targets/upload.html", {"title": "上传绩效目标工作簿", "form": form})
+            return render(request, "targets/upload.html", {"title": "上传绩效目标工作簿", "form": form}, status=400)
         content = form.cleaned_data["file"].read()
         sheets, errors = parse_workbook(content, request.user)
         if not errors:
@@ -261,6 +268,7 @@ class WorkbookUploadView(ScopedView):
 
 def _annotate(content: bytes, errors: list[RowError]) -> bytes | None:
     try:
+        guard(content, "targets.xlsx", TARGET_WORKBOOK)
         wb = load_workbook(io.BytesIO(content))
     except Exception:
         return None

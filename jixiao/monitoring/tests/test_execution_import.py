@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def run(content: bytes, name: str, year: int, user: Any) -> Any:
     """What the worker does with an uploaded file."""
-    batch = ExecutionImport.objects.create(year=year, file_name=name, uploaded_by=user, upload=content)
+    batch = ExecutionImport(year=year, file_name=name, uploaded_by=user)
+    batch.store(content)
+    batch.save()
     return run_import(batch)
 
 
