@@ -171,6 +171,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+#: Common widgets rendered in Python with Django's markup (jixiao/core/renderers.py).
+FORM_RENDERER = "jixiao.core.renderers.FastWidgetRenderer"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"

@@ -6,6 +6,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与角色"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from jixiao.accounts.middleware import stamp_login
         from jixiao.core.navigation import NavItem, register
+
+        user_logged_in.connect(stamp_login, dispatch_uid="jixiao.accounts.stamp_login")
 
         register(NavItem("system", "用户管理", "accounts:user_list", "accounts.user"))

@@ -30,6 +30,12 @@ def url_name(request: HttpRequest) -> str:
     return f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name)
 
 
+def stamp_login(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """user_logged_in: the login itself writes the session, so it carries the first idle stamp."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = time.time()
+
+
 class IdleTimeoutMiddleware:
     """A session idle longer than the configured minutes is ended server-side."""
 

@@ -189,7 +189,8 @@ class DeclarationEditView(ScopedView):
 
     def show(self, obj: TargetDeclaration, forms: tuple[Any, Any, Any], version: int, status: int = 200) -> HttpResponse:
         header, indicators, tasks = forms
-        library = IndicatorLibraryItem.objects.filter(is_active=True).filter(Q(sector=obj.sector) | Q(sector__isnull=True))
+        library = (IndicatorLibraryItem.objects.filter(is_active=True).filter(Q(sector=obj.sector) | Q(sector__isnull=True))
+                   .select_related("sector"))
         suggestions = (TargetIndicator.objects.filter(declaration__year=obj.year - 1, declaration__sector=obj.sector,
                                                       declaration__state__in=("approved", "published"))
                        .values("level1", "level2", "name", "comparison", "value", "unit")

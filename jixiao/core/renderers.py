@@ -1,0 +1,91 @@
+"""A form renderer that writes the common widgets in Python, with Django's markup to the byte.
+
+A target declaration form has about a hundred widgets; rendering each through three nested
+templates (``text.html`` → ``input.html`` → ``attrs.html``) was most of the page's CPU time on a
+deadline day. Inputs, textareas and selects are written here exactly as Django's templates write
+them (tested against the templates); every other widget falls back to the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _text(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}`` with autoescape."""
+    return str(conditional_escape(value if isinstance(value, SafeString) else str(value)))
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            out.append(f" {conditional_escape(name)}")
+        else:
+            out.append(f' {conditional_escape(name)}="{_text(value)}"')
+    return "".join(out)
+
+
+def _input(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_text(value)}"'
+    return f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
+
+
+def _textarea(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    body = conditional_escape(value) if value else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{body}</textarea>'
+
+
+def _option(option: Mapping[str, Any]) -> str:
+    return f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{conditional_escape(option["label"])}</option>'
+
+
+def _select(widget: Mapping[str, Any]) -> str:
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            parts.append(f"\n  {_option(option)}\n")  # select_option.html ends with a newline
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+_INPUTS = ("text", "number", "hidden", "email", "password", "date", "time", "datetime", "url", "tel", "search",
+           "color", "checkbox")
+FAST_WIDGETS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    **{f"django/forms/widgets/{name}.html": _input for name in _INPUTS},
+    "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
+}
+
+
+class FastWidgetRenderer(DjangoTemplates):
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        fast = FAST_WIDGETS.get(template_name)
+        widget = context.get("widget")
+        if fast is None or widget is None or not _plain_options(template_name, widget):
+            return super().render(template_name, context, request)
+        return mark_safe(fast(widget))
+
+
+def _plain_options(template_name: str, widget: Mapping[str, Any]) -> bool:
+    """Selects whose options use the stock option template (a custom one falls back)."""
+    if not template_name.endswith("select.html"):
+        return True
+    return all(
+        option.get("template_name") == "django/forms/widgets/select_option.html"
+        for _name, options, _index in widget["optgroups"]
+        for option in options
+    )
