@@ -3,6 +3,9 @@
 ``check_table(doc, rule_set)`` recomputes every score of a decoded document and reports each
 difference as a ``Finding``. It never raises: a malformed document gives a result whose ``errors``
 name the keys (exit status 2). The command line, the REST API and the Excel import share it.
+
+Codes beyond the shared format's table (documented in ``rules/README.md``): ``EXECUTION_OVER_BUDGET``
+(error) — 全年执行数 above 全年预算数 (the adjusted budget), an execution rate over 100 %.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from jixiao.rules.numbers import ZERO, fmt, fmt_percent, fmt_plain
 from jixiao.rules.parsing import parse_cached
 from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, get_rule_set
 from jixiao.rules.scoring import (
+    METHOD_LABELS,
     ExecutionScore,
     IndicatorScore,
     LevelScore,
@@ -33,6 +37,7 @@ Severity = Literal["error", "warning"]
 SEVERITIES: Final[dict[str, Severity]] = {
     "WEIGHTS_TOTAL": "error",
     "EXEC_SCORE_MISMATCH": "error",
+    "EXECUTION_OVER_BUDGET": "error",
     "INDICATOR_SCORE_MISMATCH": "error",
     "QUAL_SCORE_OUT_OF_BAND": "error",
     "SCORE_EXCEEDS_WEIGHT": "error",
@@ -80,6 +85,10 @@ class IndicatorCheck:
     @property
     def applicable(self) -> bool:
         return self.result.method != "not_applicable"
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS[self.result.method]
 
     def to_dict(self) -> dict[str, object]:
         r, band = self.result, self.result.band
@@ -252,7 +261,7 @@ def _check_funds(table: SelfEvalTable, funds: ExecutionScore, rule_set: RuleSet,
     if claimed is not None and _exceeds(claimed, funds.weight):
         out.add("SCORE_EXCEEDS_WEIGHT", _exceeds_message("预算执行", claimed, funds.weight))
     elif claimed is not None and abs(claimed - funds.score) > rule_set.tolerance:
-        rate = "预算数为零或未填写" if funds.rate is None else f"预算执行率 {fmt_percent(funds.rate)}"
+        rate = "预算数为零或未填写" if funds.rate is None else f"预算执行率 {funds.rate_text}"
         out.add(
             "EXEC_SCORE_MISMATCH",
             f"资金得分填报为 {fmt_plain(claimed)}，按{rate}、分值 {fmt_plain(funds.weight)} 计算应为 "
@@ -260,11 +269,19 @@ def _check_funds(table: SelfEvalTable, funds: ExecutionScore, rule_set: RuleSet,
         )
     if funds.rate is None:
         out.add("ZERO_BUDGET", "全年预算数为零或未填写，资金得分按 0 计")
+    elif funds.over_budget:
+        unit = table.amount_unit
+        out.add(
+            "EXECUTION_OVER_BUDGET",
+            f"全年执行数 {fmt_plain(table.funds.executed or ZERO)}{unit} 超过全年预算数（调整后）"
+            f"{fmt_plain(table.funds.annual_budget or ZERO)}{unit}，执行率 {funds.rate_text} 不可能，"
+            "请核对执行数及金额单位",
+        )
     elif funds.low_execution and not table.has_execution_note:
         out.add(
             "LOW_EXECUTION_UNEXPLAINED",
-            f"预算执行率 {fmt_percent(funds.rate)} 低于 {fmt_percent(rule_set.low_execution_threshold, 0)}，"
-            "但未说明原因（execution_note）",
+            f"预算执行率 {funds.rate_text} 低于 {fmt_percent(rule_set.low_execution_threshold, 0)}，"
+            "但未填写执行率偏低原因",
         )
 
 

@@ -396,6 +396,20 @@ def _parse_simple_quantity(s: str) -> Quantitative | None:
     return Quantitative(_SYMBOL_OPS[op] if op else "=", Decimal(num), unit)
 
 
+def written_op(text: str) -> Op | None:
+    """The comparison a quantity's text spells itself ("≤95%" → "<=", "不低于90%" → ">="); None
+    when it spells none ("95%") or is no quantity. A target form's chosen 计算符号 applies then."""
+    s = normalise_text(text)
+    m = _SIMPLE_RE.match(s)
+    if m is not None and m.group(1):
+        return _SYMBOL_OPS[m.group(1)]
+    q = _QUANT_RE.match(s)
+    if q is None:
+        return None
+    candidates = [op for op in (_op_of(q["op1"]), _op_of(q["op2"]), _SUFFIX_OPS.get(q["suf"] or "")) if op]
+    return _resolve_op(candidates) if candidates else None
+
+
 def _parse_quantity(text: str, s: str) -> ParsedValue | None:
     m = _QUANT_RE.match(s)
     if m is None:

@@ -65,7 +65,7 @@ def render_report(result: CheckResult, places: int = 2) -> str:
     table, funds = result.table, result.funds
     if table is None or funds is None:
         return render_errors(result)
-    rate = "无法计算（预算数为零或未填写）" if funds.rate is None else fmt_percent(funds.rate)
+    rate = "无法计算（预算数为零或未填写）" if funds.rate is None else funds.rate_text
     lines = [
         f"项目支出绩效自评表检查：{table.title}",
         f"实施单位：{table.unit}　自评年度：{table.year}　规则集：{result.rule_set}",

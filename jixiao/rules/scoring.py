@@ -17,7 +17,7 @@ from typing import Final, Literal, NamedTuple
 
 from jixiao.rules.bands import band_share
 from jixiao.rules.numbers import HUNDRED, ONE, ZERO, clamp, fmt_percent
-from jixiao.rules.parsing import normalise_text, parse_cached
+from jixiao.rules.parsing import REASON_EMPTY, normalise_text, parse_cached
 from jixiao.rules.ruleset import RuleSet
 from jixiao.rules.units import align_actual
 from jixiao.rules.values import (
@@ -59,6 +59,7 @@ METHOD_LABELS: Final[dict[str, str]] = {
     "execution_ratio": "执行率比例",
     "execution_bands": "执行率分档",
 }
+ACTUAL_EMPTY: Final = "实际完成值为空"
 BAND_LABELS: Final[dict[str, str]] = {"met": "达成", "partly_met": "部分达成", "not_met": "未达成"}
 
 NOT_APPLICABLE_WORDS: Final = frozenset({"不适用", "不涉及"})
@@ -95,6 +96,20 @@ class ExecutionScore:
     @property
     def zero_budget(self) -> bool:
         return self.rate is None
+
+    @property
+    def over_budget(self) -> bool:
+        """Execution above the (adjusted) annual budget: impossible, the checker's error."""
+        return self.rate is not None and self.rate > ONE
+
+    @property
+    def rate_text(self) -> str:
+        """The one rounding of the execution rate every page, document and message shows."""
+        return "—" if self.rate is None else fmt_percent(self.rate)
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS[self.method]
 
 
 def score_execution(
@@ -194,7 +209,10 @@ def score_parsed(
 def _actual_issue(
     rule_set: RuleSet, method: Method, weight: Decimal | None, actual: ParsedValue
 ) -> IndicatorScore:
-    reason = actual.reason if isinstance(actual, Unparsed) else "实际完成值与指标值的类型不同，无法比较"
+    if isinstance(actual, Unparsed):
+        reason = ACTUAL_EMPTY if actual.reason == REASON_EMPTY else actual.reason
+    else:
+        reason = "实际完成值与指标值的类型不同，无法比较"
     return IndicatorScore(rule_set.name, method, weight, issue_code="ACTUAL_UNPARSED", issue=reason)
 
 
@@ -343,7 +361,11 @@ def _score_qualitative(
 ) -> IndicatorScore:
     kind = qualitative_band_kind(target.text, actual_text)
     if kind is None:
-        issue = "实际完成值的表述不属于“达成 / 部分达成 / 未达成”中的任何一档"
+        issue = (
+            ACTUAL_EMPTY
+            if not normalise_text(actual_text or "")
+            else "实际完成值的表述不属于“达成 / 部分达成 / 未达成”中的任何一档"
+        )
         return IndicatorScore(
             rule_set.name, "qualitative_band", weight, issue_code="ACTUAL_UNPARSED", issue=issue
         )

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Final, Literal
 
 from jixiao.rules.numbers import fmt_plain
-from jixiao.rules.parsing import parse_value
+from jixiao.rules.parsing import parse_cached, parse_value, written_op
+from jixiao.rules.units import dimension
 from jixiao.rules.values import Deadline, ParsedValue, Period, Qualitative, Quantitative, Unparsed
 
 # Framework P-2015/2020 (domain.md §3.2): level 1 → level 2.
@@ -94,11 +95,25 @@ class TargetFinding:
 
 
 def target_text(comparison: str, value: str, unit: str) -> str:
-    """The text the parser reads: the comparison symbol, the value and its unit."""
+    """The text the parser reads: the value and its unit, led by the chosen comparison symbol
+    when the value spells no comparison of its own ("95" or "95%" under ≥ → "≥95%"). A value
+    whose own sign contradicts the chosen one is kept as typed; the review reports it."""
     value, unit = value.strip(), unit.strip()
-    if comparison in NUMERIC_COMPARISONS and PLAIN_NUMBER.match(value):
-        value = COMPARISONS[comparison] + value
-    return value + unit if unit and not value.endswith(unit) else value
+    text = value + unit if unit and not value.endswith(unit) else value
+    if comparison in NUMERIC_COMPARISONS and written_op(value) is None and (
+        PLAIN_NUMBER.match(value) or isinstance(parse_cached(text), Quantitative)
+    ):
+        text = COMPARISONS[comparison] + text
+    return text
+
+
+def sign_conflict(ind: IndicatorDraft) -> str | None:
+    """The sign written in the value when it contradicts the chosen 计算符号 ("≤95%" under ≥)."""
+    value = ind.value.strip()
+    if ind.comparison not in NUMERIC_COMPARISONS or not isinstance(parse_cached(value), Quantitative):
+        return None
+    op = written_op(value)
+    return COMPARISONS[op] if op is not None and op != ind.comparison else None
 
 
 def parse_indicator(ind: IndicatorDraft) -> ParsedValue:
@@ -148,6 +163,7 @@ def review_target(draft: TargetDraft, weights: Mapping[str, Decimal] | None = No
     findings += _check_weights(draft.indicators, weights)
     findings += _check_previous(draft)
     findings += _check_amounts(draft)
+    findings += _check_cost_above_funds(draft)
     findings += [
         TargetFinding("TASK_WITHOUT_INDICATOR", "warning", f"年度主要任务「{t}」没有对应的产出指标。")
         for t in draft.tasks_without_indicator
@@ -224,6 +240,16 @@ def _check_value(ind: IndicatorDraft, row: int, where: str) -> Iterable[TargetFi
         )
         return
     if ind.comparison in ("qual", "other"):
+        return
+    conflict = sign_conflict(ind)
+    if conflict is not None:
+        yield TargetFinding(
+            "SIGN_CONFLICT",
+            "error",
+            f"{where}：指标值「{ind.value}」中的符号「{conflict}」与所选计算符号"
+            f"「{COMPARISONS[ind.comparison]}」矛盾，请改正其一。",
+            row,
+        )
         return
     parsed = parse_indicator(ind)
     if isinstance(parsed, Quantitative):
@@ -304,6 +330,32 @@ def _check_amounts(draft: TargetDraft) -> Iterable[TargetFinding]:
             "warning",
             f"年度主要任务金额合计{_wan(draft.declared_fen)}万元与部门预算{_wan(draft.budget_fen)}万元不一致。",
         )
+
+
+def _amount_fen(parsed: ParsedValue) -> Decimal | None:
+    """A quantity in an amount unit (元, 万元, 亿元; not 元/户) as 分; None for anything else."""
+    if not isinstance(parsed, Quantitative):
+        return None
+    dim, factor = dimension(parsed.unit)
+    return parsed.value * factor * 100 if dim == "元" else None
+
+
+def _check_cost_above_funds(draft: TargetDraft) -> Iterable[TargetFinding]:
+    """A cost or amount target larger than the money the project (or department) has."""
+    if not draft.budget_fen:
+        return
+    for row, ind in enumerate(draft.indicators, start=1):
+        if ind.comparison not in NUMERIC_COMPARISONS:
+            continue
+        fen = _amount_fen(parse_indicator(ind))
+        if fen is not None and fen > draft.budget_fen:
+            yield TargetFinding(
+                "COST_ABOVE_FUNDS",
+                "warning",
+                f"第{row}行指标「{ind.name}」：指标值{_wan(int(fen))}万元超过年度资金总额"
+                f"{_wan(draft.budget_fen)}万元，请核实金额或计量单位。",
+                row,
+            )
 
 
 def _wan(fen: int) -> str:

@@ -523,3 +523,33 @@ def _has(holder: dict[Any, Any] | list[Any], key: Any) -> bool:
     if isinstance(holder, dict):
         return key in holder
     return isinstance(key, int) and key < len(holder)
+
+
+@pytest.mark.parametrize(("budget", "executed", "rate"), [(D("7.51"), D("7234.50"), "96331.56%"), (100, 109, "109.00%")])
+def test_execution_above_the_budget_is_an_error(budget: Decimal, executed: Decimal, rate: str) -> None:
+    """Issue 10 item 8: 7,234.50 万元 spent of a 7.51 万元 budget (and 109 %) is impossible."""
+    doc = _doc()
+    doc["funds"].update(annual_budget=budget, executed=executed, score=10)
+    result = check_table(doc)
+    found = [f for f in result.findings if f.code == "EXECUTION_OVER_BUDGET"]
+    assert [f.severity for f in found] == ["error"] and result.exit_status == 1
+    assert f"执行率 {rate} 不可能" in found[0].message and "超过全年预算数（调整后）" in found[0].message
+    assert result.funds is not None and result.funds.rate_text == rate
+    assert f"执行率 {rate}" in render_report(result)
+    doc["funds"].update(executed=budget)
+    assert "EXECUTION_OVER_BUDGET" not in _codes(doc)
+
+
+def test_execution_rate_text_and_method_labels_are_the_rules_engines() -> None:
+    result = check_table(_doc())
+    assert result.funds is not None and result.funds.rate_text == "92.00%"
+    assert result.funds.method_label == "执行率比例"
+    assert [c.method_label for c in result.indicators][:2] == ["正向比例", "正向比例"]
+    doc = _doc()
+    doc["funds"].update(annual_budget=None)
+    zero = check_table(doc)
+    assert zero.funds is not None and zero.funds.rate_text == "—"
+    low = _doc()
+    low["funds"].update(executed=150, score=D("7.5"))
+    message = next(f.message for f in check_table(low).findings if f.code == "LOW_EXECUTION_UNEXPLAINED")
+    assert message == "预算执行率 75.00% 低于 90%，但未填写执行率偏低原因"

@@ -189,7 +189,8 @@ def test_actual_not_comparable(national: RuleSet) -> None:
     words = score_indicator("≥95%", "达成年度指标", D(10), national)
     assert words.issue_code == "ACTUAL_UNPARSED" and words.issue == "实际完成值与指标值的类型不同，无法比较"
     empty = score_indicator("≥95%", "", D(10), national)
-    assert empty.issue == "指标值为空"
+    assert empty.issue == "实际完成值为空"  # issue 10 item 13: it names the actual, not the target
+    assert score_indicator("明显改善", " ", D(10), national).issue == "实际完成值为空"
 
 
 def test_weight_missing(national: RuleSet) -> None:
@@ -248,7 +249,7 @@ def test_deadlines(target: str, actual: str, year: int | None, met: bool, nation
 def test_deadline_not_comparable(national: RuleSet) -> None:
     result = score_indicator("12月底前", "已完成", D(10), national)
     assert result.issue_code == "ACTUAL_UNPARSED"
-    assert score_indicator("12月底前", None, D(10), national).issue == "指标值为空"
+    assert score_indicator("12月底前", None, D(10), national).issue == "实际完成值为空"
     assert score_indicator("12月底前", "11月", None, national).score is None
 
 

@@ -184,3 +184,41 @@ def test_preview_tells_whether_a_value_can_be_measured() -> None:
     assert preview(ind(value="尽量多", unit="个")) == ("无法计量：定量指标的指标值应为数值", False)
     text, ok = preview(ind(value="1-2", unit="个"))
     assert not ok and text.startswith("无法计量：")
+
+
+def test_a_value_without_a_sign_takes_the_chosen_sign() -> None:
+    """Issue 10 item 7: "95%" under ≥ is "≥ 95 %", not "= 95 %"."""
+    assert target_text(">=", "95%", "%") == "≥95%"
+    assert target_text("<=", "1.6万元", "万元") == "≤1.6万元"
+    assert target_text(">", "不低于90", "%") == "不低于90%"
+    assert target_text(">=", "12月内", "") == "12月内"
+    assert describe(parse_indicator(ind(value="95%", unit="%"))) == "≥ 95 %"
+    assert preview(ind(comparison="<", value="3‰", unit="‰")) == ("< 3 ‰", True)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "value", "conflict"),
+    [(">=", "≤95%", "≤"), ("<=", "不低于95", "≥"), (">=", "=95", "="), (">=", "≥95", None), ("=", "95", None),
+     (">=", "12月内", None), ("qual", "≤95%", None)],
+)
+def test_a_sign_that_contradicts_the_chosen_one_is_an_error_naming_the_row(
+    comparison: str, value: str, conflict: str | None
+) -> None:
+    rows = (*GOOD, ind(name="优良率", comparison=comparison, value=value, unit="%", weight=None))
+    found = [f for f in review_target(draft(indicators=rows)) if f.code == "SIGN_CONFLICT"]
+    if conflict is None:
+        assert found == []
+    else:
+        assert [f.row for f in found] == [6] and found[0].is_error
+        assert found[0].message.startswith(f"第6行指标「优良率」：指标值「{value}」中的符号「{conflict}」")
+
+
+def test_a_cost_target_above_the_project_funds_is_a_warning() -> None:
+    rows = (*GOOD, ind("产出指标", "成本指标", "项目总成本", "<=", "120", "万元", None),
+            ind("产出指标", "成本指标", "户均补助", "<=", "9000", "元/户", None),
+            ind("产出指标", "成本指标", "定性成本", "qual", "1000万元", "", None))
+    found = [f for f in review_target(draft(indicators=rows, budget_fen=45_000_000)) if f.code == "COST_ABOVE_FUNDS"]
+    assert [(f.row, f.severity) for f in found] == [(6, "warning")]
+    assert found[0].message == "第6行指标「项目总成本」：指标值120.00万元超过年度资金总额45.00万元，请核实金额或计量单位。"
+    assert not [f for f in review_target(draft(indicators=rows, budget_fen=200_000_000)) if f.code == "COST_ABOVE_FUNDS"]
+    assert not [f for f in review_target(draft(indicators=rows)) if f.code == "COST_ABOVE_FUNDS"]
