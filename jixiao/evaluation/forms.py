@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -123,29 +123,60 @@ class RecheckForm(forms.Form):
 
 
 class EvaluationYearForm(forms.ModelForm):
-    sample_rule = forms.CharField(label="复核抽样规则（JSON）", widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
-                                  help_text=EvaluationYear._meta.get_field("sample_rule").help_text)
+    """The year's parameters; the re-check sample rule is a form of its own fields (stored as data)."""
+
+    always_from_wan = forms.DecimalField(label="抽样规则：预算达到（万元）以上必抽", required=False, min_value=0,
+                                         max_digits=12, decimal_places=2)
+    always_grades = forms.MultipleChoiceField(label="抽样规则：自评等级为以下等级的必抽", required=False,
+                                              choices=GRADE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    always_sectors = forms.ModelMultipleChoiceField(label="抽样规则：以下行业必抽", required=False,
+                                                    queryset=Sector.objects.all(), to_field_name="name")
+    random_share = forms.DecimalField(label="抽样规则：其余随机抽取比例（%）", min_value=0, max_value=100,
+                                      max_digits=5, decimal_places=2, initial=10)
+    random_minimum = forms.IntegerField(label="抽样规则：最少随机抽取数（项）", min_value=0, max_value=100000,
+                                        initial=0)
 
     class Meta:
         model = EvaluationYear
-        fields = ["rule_set", "conflict_years", "sample_rule"]
+        fields = ["rule_set", "conflict_years"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk:
-            self.initial["sample_rule"] = json.dumps(self.instance.sample_rule, ensure_ascii=False)
+            rule = self.instance.sample_rule or {}
+            share = rule.get("random_share")
+            self.initial.update({
+                "always_from_wan": rule.get("always_from_wan"), "always_grades": rule.get("always_grades", []),
+                "always_sectors": Sector.objects.filter(name__in=rule.get("always_sectors", [])),
+                "random_share": None if share is None else Decimal(str(share)) * 100,
+                "random_minimum": rule.get("random_minimum", 0),
+            })
 
-    def clean_sample_rule(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.cleaned_data["sample_rule"] or "{}")
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"不是有效的JSON：第{exc.lineno}行第{exc.colno}列。") from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError("抽样规则应为JSON对象。")
-        _rule, problems = read_sample_rule(data)
-        if problems:
-            raise forms.ValidationError("；".join(problems))
+    def sample_rule(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        rule: dict[str, Any] = {"random_share": float(d["random_share"] / 100), "random_minimum": d["random_minimum"]}
+        if d.get("always_from_wan") is not None:
+            rule["always_from_wan"] = float(d["always_from_wan"])
+        if d.get("always_grades"):
+            rule["always_grades"] = list(d["always_grades"])
+        if d.get("always_sectors"):
+            rule["always_sectors"] = [s.name for s in d["always_sectors"]]
+        return rule
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            _rule, problems = read_sample_rule(self.sample_rule())
+            if problems:
+                raise forms.ValidationError("；".join(problems))
         return data
+
+    def save(self, commit: bool = True) -> EvaluationYear:
+        instance: EvaluationYear = super().save(commit=False)
+        instance.sample_rule = self.sample_rule()
+        if commit:
+            instance.save()
+        return instance
 
 
 class AgencyForm(forms.ModelForm):

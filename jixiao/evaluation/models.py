@@ -14,8 +14,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from jixiao.core.scoping import ScopedQuerySet
-from jixiao.rules.evaluation_sample import DEFAULT_SAMPLE_RULE
-from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, available_rule_sets, get_rule_set
+from jixiao.rules.evaluation_sample import DEFAULT_SAMPLE_RULE, describe_sample_rule, read_sample_rule
+from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, available_rule_sets, get_rule_set, rule_set_label
 from jixiao.targets.models import GRADE_CHOICES, Kind
 from jixiao.workflow.engine import WorkflowDocument
 
@@ -57,8 +57,14 @@ class DistrictWideQuerySet(ScopedQuerySet[Any]):
         return self.assigned_to(user) if scope == "assigned" else self  # type: ignore[return-value]
 
 
+def sample_rule_text(data: Any) -> str:
+    """A stored re-check sample rule in words (never its JSON)."""
+    rule, problems = read_sample_rule(data or {})
+    return describe_sample_rule(rule) if rule is not None else "抽样规则有误：" + "；".join(problems)
+
+
 def rule_set_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in available_rule_sets()]
+    return [(name, rule_set_label(name)) for name in available_rule_sets()]
 
 
 class EvaluationYear(models.Model):
@@ -71,8 +77,7 @@ class EvaluationYear(models.Model):
     conflict_years = models.PositiveSmallIntegerField(
         "回避年限", default=3, help_text="第三方机构在此年限内为被评价单位提供过服务的，不得承担其重点评价")
     sample_rule = models.JSONField("复核抽样规则", default=dict, blank=True,
-                                   help_text="always_from_wan（万元以上必抽）、always_grades（必抽等级）、"
-                                             "always_sectors（必抽行业）、random_share（随机抽取比例）、random_minimum（最少随机抽取数）")
+                                   help_text="万元以上必抽、必抽等级、必抽行业、随机抽取比例、最少随机抽取数")
     tasks_issued_at = models.DateTimeField("自评任务下达时间", null=True, blank=True, editable=False)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -95,6 +100,10 @@ class EvaluationYear(models.Model):
     @property
     def rules(self) -> RuleSet:
         return get_rule_set(self.rule_set)
+
+    @property
+    def sample_rule_text(self) -> str:
+        return sample_rule_text(self.sample_rule)
 
 
 # --- agencies and experts ---------------------------------------------------------------------------
@@ -201,6 +210,13 @@ class SelfEvaluationQuerySet(ScopedQuerySet["SelfEvaluation"]):
         return self.filter(rechecks__agency__members=user).distinct()  # type: ignore[return-value]
 
 
+#: A self-evaluation still with its unit (never handed in, or sent back): lists say 未填报.
+UNFILED_STATES: tuple[str, ...] = ("draft", "returned")
+#: Submitted and accepted by finance: the only tables the annual summary scores and grades.
+ACCEPTED_STATES: tuple[str, ...] = ("received", "published")
+UNFILED_LABEL = "未填报"
+
+
 class SelfEvaluation(WorkflowDocument):
     """项目支出绩效自评表 (§2.7) or 部门整体支出绩效自评表 (§2.8 a) of one budget year, with the
     self-evaluation report (§2.9). Prefilled from the approved target version."""
@@ -284,6 +300,21 @@ class SelfEvaluation(WorkflowDocument):
     @property
     def is_classified(self) -> bool:
         return self.unit.is_classified or bool(self.project and self.project.is_classified)
+
+    @property
+    def filed(self) -> bool:
+        """Handed in and not sent back: only then do its scores mean anything to anyone but the unit."""
+        return self.state not in UNFILED_STATES
+
+    def filed_score(self, value: Decimal | None) -> str:
+        """A score as lists show it: 未填报 while the unit still holds the table, never "0.00"."""
+        if not self.filed:
+            return UNFILED_LABEL
+        return "" if value is None else f"{value:.2f}"
+
+    @property
+    def filed_grade(self) -> str:
+        return self.computed_grade if self.filed else UNFILED_LABEL
 
     @property
     def self_score(self) -> Decimal | None:
@@ -384,6 +415,10 @@ class RecheckRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年度自评质量复核抽样（种子 {self.seed}）"
+
+    @property
+    def rule_text(self) -> str:
+        return sample_rule_text(self.rule)
 
 
 class Recheck(models.Model):

@@ -118,7 +118,7 @@ def selfeval_report(se: SelfEvaluation) -> bytes:
     doc.add_paragraph(f"系统计算总分 {fmt2(result.total)} 分，等级「{result.grade or '—'}」；"
                       f"单位自评总分 {fmt2(se.claimed_total)} 分，自评等级「{se.claimed_grade or '—'}」。")
     funds = result.funds
-    rate = "—" if funds is None or funds.rate is None else f"{funds.rate * 100:.2f}%"
+    rate = "—" if funds is None else funds.rate_text
     table(doc, ("年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率", "分值", "得分"),
           [(format_wan(se.initial_budget_fen), format_wan(se.budget_fen), format_wan(se.executed_fen), rate,
             fmt2(se.funds_weight), fmt2(funds.score if funds else None))])
@@ -194,8 +194,11 @@ def summary_report(data: dict[str, Any]) -> bytes:
     doc = new_document(f"云溪区{year}年度财政支出绩效评价工作情况报告")
     doc.add_paragraph("报送：区人大常委会、区人民政府")
     doc.add_heading("一、绩效自评情况", level=2)
-    doc.add_paragraph(f"纳入{year}年度全过程预算绩效管理的财政支出共开展绩效自评 {data['count']} 项，"
-                      f"已公开 {data['published']} 项，平均得分 {fmt2(data['average'])} 分。")
+    average = "尚无财政已接收的自评表" if data["average"] is None else f"平均得分 {fmt2(data['average'])} 分"
+    doc.add_paragraph(f"纳入{year}年度全过程预算绩效管理的财政支出共开展绩效自评 {data['count']} 项："
+                      f"已下达 {data['issued']} 项，已提交 {data['submitted']} 项，财政已接收 {data['accepted']} 项，"
+                      f"逾期未报 {data['overdue']} 项，已公开 {data['published']} 项。"
+                      f"财政已接收的 {data['accepted']} 项{average}（填报中、退回修改中的自评表不计入得分和等级）。")
     table(doc, ("等级", "优", "良", "中", "差"), [("自评表数", *data["grades"].values())])
     picture(doc, bar_chart("绩效自评等级分布", list(data["grades"]), [("自评表数", list(data["grades"].values()))]))
     doc.add_heading("二、自评质量复核情况", level=2)

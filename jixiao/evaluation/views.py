@@ -74,11 +74,13 @@ class SelfEvalListView(ScopedListView):
         Column("unit", "实施单位", "unit.name", sort="unit__code", width=24),
         Column("budget", "全年预算数", "budget_fen", sort="budget_fen", kind="wan"),
         Column("executed", "全年执行数", "executed_fen", sort="executed_fen", kind="wan"),
-        Column("claimed_total", "自评总分", lambda s: score_text(s.claimed_total), sort="claimed_total", width=9),
-        Column("computed_total", "系统计算总分", lambda s: score_text(s.computed_total), sort="computed_total", width=9),
-        Column("computed_grade", "等级", sort="computed_grade", width=6),
+        Column("claimed_total", "自评总分", lambda s: s.filed_score(s.claimed_total), sort="claimed_total", width=9),
+        Column("computed_total", "系统计算总分", lambda s: s.filed_score(s.computed_total), sort="computed_total",
+               width=9),
+        Column("computed_grade", "等级", "filed_grade", sort="computed_grade", width=6),
         Column("errors", "错误/警告", lambda s: f"{s.error_count}/{s.warning_count}", sort="error_count", width=8),
-        Column("effective", "结果应用得分", lambda s: score_text(s.effective_score), sort="effective_score", width=9),
+        Column("effective", "结果应用得分", lambda s: s.filed_score(s.effective_score), sort="effective_score",
+               width=9),
         Column("state", "状态", "state_label", sort="state"),
     ]
 
@@ -323,7 +325,7 @@ class RoundListView(ScopedListView):
         Column("agency", "复核机构", "agency.name", width=24),
         Column("candidate_count", "可抽样数", width=8),
         Column("seed", "随机种子", width=14),
-        Column("rule", "抽样规则", lambda r: json.dumps(r.rule, ensure_ascii=False), width=40),
+        Column("rule", "抽样规则", "rule_text", width=40),
         Column("drawn_by", "抽样人", "drawn_by.real_name"),
         Column("drawn_at", "抽样时间", sort="drawn_at"),
     ]

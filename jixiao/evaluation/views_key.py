@@ -476,9 +476,9 @@ class SettingsListView(ScopedListView):
     detail_url_name = "evaluation:settings_edit"
     columns: ClassVar[list[Column]] = [
         Column("year", "评价年度", sort="year", width=8),
-        Column("rule_set", "评分规则集", width=20),
+        Column("rule_set", "评分规则集", "get_rule_set_display", width=20),
         Column("conflict_years", "回避年限", width=8),
-        Column("sample_rule", "复核抽样规则", lambda y: str(y.sample_rule), width=50),
+        Column("sample_rule", "复核抽样规则", "sample_rule_text", width=50),
         Column("tasks_issued_at", "自评任务下达时间"),
     ]
 
@@ -497,19 +497,28 @@ class SettingsEditView(ScopedUpdateView):
 
 
 def summary_data(year: int, user: Any) -> dict[str, Any]:
-    """The year's self-evaluations by grade, the re-check quality grades and the key evaluations."""
-    from jixiao.evaluation.models import Recheck
+    """The year's self-evaluations: issued / submitted / accepted / overdue counts, and grades and the
+    average of the accepted tables only (submitted and received by finance, or published); the
+    re-check quality grades and the key evaluations."""
+    from jixiao.evaluation.models import ACCEPTED_STATES, UNFILED_STATES, Recheck
+    from jixiao.evaluation.services import overdue_selfevals
 
     selfevals = SelfEvaluation.objects.for_user(user).filter(year=year)
-    grades = dict(selfevals.exclude(computed_grade="").values_list("computed_grade").annotate(n=Count("pk")))
+    accepted = selfevals.filter(state__in=ACCEPTED_STATES)
+    grades = dict(accepted.exclude(computed_grade="").values_list("computed_grade").annotate(n=Count("pk")))
     rechecks = Recheck.objects.filter(round__year=year, completed_at__isnull=False, selfeval__in=selfevals)
     quality = dict(rechecks.values_list("quality").annotate(n=Count("pk")))
     states = dict(selfevals.values_list("state").annotate(n=Count("pk")))
     keys = list(KeyEvaluation.objects.for_user(user).filter(evaluated_year=year).select_related("unit", "agency")
                 .order_by("kind", "pk"))
-    scores = [s for s in selfevals.values_list("effective_score", flat=True) if s is not None]
+    scores = [s for s in accepted.values_list("effective_score", flat=True) if s is not None]
+    due, overdue = overdue_selfevals(year, timezone.localdate())
+    issued = sum(states.values())
     return {
-        "year": year, "count": sum(states.values()), "states": states,
+        "year": year, "count": issued, "states": states, "issued": issued,
+        "submitted": issued - sum(states.get(s, 0) for s in UNFILED_STATES),
+        "accepted": sum(states.get(s, 0) for s in ACCEPTED_STATES),
+        "overdue": selfevals.filter(pk__in=overdue.values("pk")).count(), "submit_due": due,
         "grades": {g: grades.get(g, 0) for g in ("优", "良", "中", "差")},
         "quality": {g: quality.get(g, 0) for g in ("优", "良", "中", "差")},
         "replaced": rechecks.filter(replaces_self_score=True).count(), "rechecked": rechecks.count(),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
+from jixiao.rules.numbers import fmt_plain
 from jixiao.rules.validation import Problems, Reader
 
 DEFAULT_SAMPLE_RULE: Final[dict[str, object]] = {
@@ -74,6 +75,20 @@ def read_sample_rule(data: Mapping[str, object]) -> tuple[SampleRule | None, tup
         return None, tuple(e.message for e in problems.errors)
     rule = SampleRule(big, grades, sectors, Decimal("0.1") if share is None else share, minimum or 0)
     return rule, ()
+
+
+def describe_sample_rule(rule: SampleRule) -> str:
+    """The rule in words, as every page shows it: "100万元以上必抽；等级为优的必抽；随机抽取其余的10%（至少3项）"."""
+    parts = []
+    if rule.always_from_wan is not None:
+        parts.append(f"{fmt_plain(rule.always_from_wan)}万元以上必抽")
+    if rule.always_grades:
+        parts.append(f"等级为{'、'.join(rule.always_grades)}的必抽")
+    if rule.always_sectors:
+        parts.append(f"{'、'.join(rule.always_sectors)}行业必抽")
+    minimum = f"（至少{rule.random_minimum}项）" if rule.random_minimum else ""
+    parts.append(f"随机抽取其余的{fmt_plain(rule.random_share * 100)}%{minimum}")
+    return "；".join(parts)
 
 
 def _texts(r: Reader, key: str) -> tuple[str, ...]:

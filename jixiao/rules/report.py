@@ -8,7 +8,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from jixiao.rules.checker import SEVERITY_LABELS, CheckResult, IndicatorCheck
-from jixiao.rules.numbers import fmt, fmt_percent, fmt_plain
+from jixiao.rules.numbers import fmt, fmt_plain
 from jixiao.rules.scoring import METHOD_LABELS
 
 _HEADERS = ("行", "一级指标", "三级指标", "年度指标值", "实际完成值", "计分方法", "分值", "得分", "填报得分")

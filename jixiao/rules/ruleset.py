@@ -385,6 +385,14 @@ def available_rule_sets() -> tuple[str, ...]:
     return tuple(sorted(_shipped()))
 
 
+def rule_set_label(name: str) -> str:
+    """The Chinese name of a rule set shown to users; the stored name when it is not shipped."""
+    try:
+        return _load(name).display_name
+    except UnknownRuleSetError:
+        return name
+
+
 def get_rule_set(name: str = DEFAULT_RULE_SET) -> RuleSet:
     """A shipped rule set by name; raises UnknownRuleSetError listing the available names."""
     return _load(name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from jixiao.rules.money import format_wan, format_yuan
+from jixiao.rules.ruleset import rule_set_label as _rule_set_label
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ def wan(fen: int | None) -> str:
 @register.filter
 def yuan(fen: int | None) -> str:
     return format_yuan(fen)
+
+
+@register.filter
+def rule_set_label(name: str) -> str:
+    """A rule set's Chinese name (never its file name)."""
+    return _rule_set_label(name)

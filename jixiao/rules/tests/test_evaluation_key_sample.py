@@ -108,3 +108,11 @@ def test_sample_rule_read_from_json() -> None:
     assert bad is None
     assert any("colour" in p for p in problems) and any("0 到 1" in p for p in problems)
     assert any("always_grades[0]" in p for p in problems)
+
+
+def test_a_sample_rule_reads_as_chinese_words() -> None:
+    from jixiao.rules.evaluation_sample import SampleRule, describe_sample_rule
+
+    rule = SampleRule(Decimal(100), ("优",), ("教育",), Decimal("0.1"), 3)
+    assert describe_sample_rule(rule) == "100万元以上必抽；等级为优的必抽；教育行业必抽；随机抽取其余的10%（至少3项）"
+    assert describe_sample_rule(SampleRule()) == "随机抽取其余的10%"

@@ -172,3 +172,12 @@ def test_missing_weights_object() -> None:
     data = _base()
     data["weights"]["level1"]["产出指标"] = "50"
     assert '规则集字段 "weights.level1.产出指标" 应为数值，实际为文本' in _errors(data)
+
+
+def test_rule_sets_have_chinese_labels() -> None:
+    from jixiao.rules.ruleset import rule_set_label
+
+    assert rule_set_label("national-default") == "全国默认规则（财预〔2020〕10号）"
+    assert rule_set_label("no-such-set") == "no-such-set"
+    for name in available_rule_sets():
+        assert not any(c.isascii() and c.isalpha() for c in rule_set_label(name))
