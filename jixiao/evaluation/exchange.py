@@ -29,8 +29,10 @@ from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
 from jixiao.evaluation.forms import UploadForm
 from jixiao.evaluation.models import SelfEvalIndicator, SelfEvaluation
-from jixiao.evaluation.services import check, refresh_scores
+from jixiao.evaluation.services import refresh_scores, selfeval_document
+from jixiao.rules.checker import check_table
 from jixiao.rules.money import AmountError, fen_to_wan, parse_amount
+from jixiao.rules.numbers import fmt_plain, to_decimal
 from jixiao.rules.table import GRADES, decode_json, parse_table
 from jixiao.rules.validation import DocumentError
 from jixiao.workflow.engine import WorkflowDocument, WorkflowError, can_edit, save_document
@@ -43,6 +45,7 @@ EDITABLE_COLUMNS = ("实际完成值", "得分", "偏差原因分析及改进措
 THIN = Side(style="thin", color="999999")
 YELLOW = PatternFill("solid", fgColor="FFF2CC")
 MAX_BYTES = 20 * 1024 * 1024
+_FEN = {"元": 100, "万元": 1_000_000}
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -107,6 +110,8 @@ class Parsed:
     rows: list[SelfEvalIndicator]
     where: str
     excel_rows: list[int] = field(default_factory=list)
+    #: The table exactly as uploaded (selfeval-table.md): what the checker reads, as the CLI would.
+    document: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(value: Any) -> str:
@@ -175,7 +180,12 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowErr
         if grade and grade not in GRADES:
             errors.append(RowError(total_row, "自评等级", f"{where}「自评等级」应为 优、良、中、差 之一，实际为「{grade}」。"))
         se.claimed_grade = grade if grade in GRADES else ""
-        parsed.append(Parsed(se, version, rows, where, excel_rows))
+        document = selfeval_document(se, rows)
+        document["funds"]["weight"] = _decimal(ws["E5"].value, where, 5, "分值", errors)
+        for n, item in enumerate(document["indicators"]):
+            item["weight"] = _decimal(ws.cell(row=HEADER_ROW + 1 + n, column=6).value, where, HEADER_ROW + 1 + n,
+                                      "分值", errors)
+        parsed.append(Parsed(se, version, rows, where, excel_rows, document))
     return parsed, errors
 
 
@@ -207,20 +217,48 @@ def parse_json(content: bytes, user: Any) -> tuple[list[Parsed], list[RowError]]
             se.executed_fen = None if table.funds.executed is None else parse_amount(table.funds.executed, table.amount_unit)
         except AmountError as exc:
             errors.append(RowError(0, "funds.executed", f"{where}「funds.executed」：{exc}"))
+        budget = table.funds.annual_budget
+        if budget is not None and se.budget_fen is not None and budget * _FEN[table.amount_unit] != se.budget_fen:
+            errors.append(RowError(0, "funds.annual_budget", f"{where}：全年预算数 {fmt_plain(budget)}{table.amount_unit} 与系统记录的"
+                                                             f"全年预算数 {fen_to_wan(se.budget_fen)}万元 不一致，预算数不能修改。"))
         se.funds_score, se.execution_note = table.funds.score, table.execution_note or ""
         se.claimed_total, se.claimed_grade = table.total, table.grade or ""
         for row, item in zip(rows, table.indicators, strict=True):
             row.actual, row.score, row.note = item.actual[:120], item.score, (item.note or "")[:500]
-        parsed.append(Parsed(se, se.lock_version, rows, where, [i + 1 for i in range(len(rows))]))
+        parsed.append(Parsed(se, se.lock_version, rows, where, [i + 1 for i in range(len(rows))], doc))
     return parsed, errors
 
 
+def weight_findings(p: Parsed) -> list[RowError]:
+    """Uploaded weights must be the approved target's (the prefilled table's): each difference, by row."""
+    out = []
+    funds = p.document.get("funds") or {}
+    claimed = _as_decimal(funds.get("weight") if isinstance(funds, dict) else None)
+    if claimed is not None and claimed != p.selfeval.funds_weight:
+        out.append(RowError(0, "分值", f"{p.where}：预算执行的分值 {fmt_plain(claimed)} 与规定的分值 "
+                                       f"{fmt_plain(p.selfeval.funds_weight)} 不一致，分值不能修改。"))
+    items = p.document.get("indicators") or []
+    for n, (row, item) in enumerate(zip(p.rows, items, strict=False)):
+        weight = _as_decimal(item.get("weight") if isinstance(item, dict) else None)
+        if row.weight is not None and weight is not None and weight != row.weight:
+            out.append(RowError(p.excel_rows[n], "分值", f"{p.where}第{n + 1}行指标「{row.name}」的分值 {fmt_plain(weight)} "
+                                                        f"与批复的绩效目标的分值 {fmt_plain(row.weight)} 不一致，分值不能修改。"))
+    return out
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    return None if value is None or isinstance(value, bool) else to_decimal(value)
+
+
 def checker_findings(parsed: list[Parsed]) -> tuple[list[RowError], list[RowError]]:
-    """The checker's errors and warnings on each table as uploaded, each with its row."""
+    """The checker's errors and warnings on each table exactly as uploaded (``check_table``, as
+    ``jixiao selfeval check`` runs it on the same file), each with its row; and uploaded weights
+    that differ from the approved target's."""
     errors: list[RowError] = []
     warnings: list[RowError] = []
     for p in parsed:
-        result = check(p.selfeval, p.rows)
+        result = check_table(p.document, p.selfeval.rule_set)
+        errors += weight_findings(p)
         errors += [RowError(0, "", f"{p.where}：{e.message}") for e in result.errors]
         for finding in result.findings:
             row = p.excel_rows[finding.indicator] if finding.indicator is not None else 0

@@ -93,3 +93,62 @@ def test_sample_rule_is_a_form_and_shown_in_words(selfevals: Any, users: Any, lo
     bad = client.post(reverse("evaluation:settings_edit", kwargs={"pk": year.pk}), data | {"random_share": "150"})
     assert bad.status_code != 302 and "随机抽取比例" in bad.content.decode() and 'value="200' in bad.content.decode()
     assert Decimal(str(year.sample_rule["random_share"])) == Decimal("0.15")
+
+
+def _filled_json(client: Any, se: SelfEvaluation) -> dict[str, Any]:
+    import json
+
+    from jixiao.evaluation.tests.conftest import ACTUALS, SCORES
+
+    doc = json.loads(client.get(reverse("evaluation:selfeval_json", kwargs={"pk": se.pk})).content)
+    doc["funds"] |= {"executed": 46, "score": 9.2}
+    for row, actual, score in zip(doc["indicators"], ACTUALS, SCORES, strict=True):
+        row["actual"], row["score"] = actual, float(score)
+    doc["indicators"][1]["note"] = "雨季施工期缩短"
+    return doc | {"total": 91.88, "grade": "优"}
+
+
+def test_uploaded_weights_are_checked_as_the_cli_checks_the_same_file(selfevals: Any, users: Any, login: Any) -> None:
+    """Item 9: weights adding to 110 are refused on the page exactly as `jixiao selfeval check` reports
+    them, and each weight differing from the approved target's is an error naming the row."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.rules.checker import check_json
+
+    se, client = selfevals["a_sub"], login(users["unit_filler"])
+    doc = _filled_json(client, se)
+    doc["indicators"][0]["weight"] = 25  # 养护里程: approved 15
+    content = json.dumps(doc, ensure_ascii=False).encode()
+    cli = check_json(content, se.rule_set)
+    assert "WEIGHTS_TOTAL" in cli.codes
+    refused = client.post(reverse("evaluation:selfeval_upload"), {"file": SimpleUploadedFile("t.json", content)})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "系统检查未发现错误" not in html
+    for finding in cli.findings:
+        assert finding.message.replace("“", "&ldquo;") in html or finding.message in html.replace("&quot;", '"')
+    assert "第1行指标「养护里程」的分值 25 与批复的绩效目标的分值 15 不一致" in html
+    assert not SelfEvaluation.objects.get(pk=se.pk).indicators.exclude(actual="").exists()
+
+
+def test_uploaded_workbook_weight_differing_from_the_target_is_an_error(selfevals: Any, users: Any, login: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from jixiao.evaluation.tests.conftest import ACTUALS, SCORES
+
+    se, client = selfevals["a_sub"], login(users["unit_filler"])
+    wb = load_workbook(io.BytesIO(client.get(reverse("evaluation:selfeval_template")).content))
+    ws = wb[wb.sheetnames[0]]
+    ws["D5"], ws["G5"] = 46, 9.2
+    for n, (actual, score) in enumerate(zip(ACTUALS, SCORES, strict=True)):
+        ws.cell(row=10 + n, column=5).value, ws.cell(row=10 + n, column=7).value = actual, float(score)
+    ws.cell(row=11, column=8).value = "雨季施工期缩短"
+    ws.cell(row=12, column=6).value = 20  # 按期完成率: approved 10
+    buf = io.BytesIO()
+    wb.save(buf)
+    refused = client.post(reverse("evaluation:selfeval_upload"), {"file": SimpleUploadedFile("t.xlsx", buf.getvalue())})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "第3行指标「按期完成率」的分值 20 与批复的绩效目标的分值 10 不一致" in html
+    assert "资金分值与各指标分值合计为 110，应为 100" in html
