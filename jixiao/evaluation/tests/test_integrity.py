@@ -138,7 +138,7 @@ def test_uploaded_workbook_weight_differing_from_the_target_is_an_error(selfeval
 
     from jixiao.evaluation.tests.conftest import ACTUALS, SCORES
 
-    se, client = selfevals["a_sub"], login(users["unit_filler"])
+    client = login(users["unit_filler"])
     wb = load_workbook(io.BytesIO(client.get(reverse("evaluation:selfeval_template")).content))
     ws = wb[wb.sheetnames[0]]
     ws["D5"], ws["G5"] = 46, 9.2
