@@ -90,6 +90,62 @@ class IndicatorCheck:
     def method_label(self) -> str:
         return METHOD_LABELS[self.result.method]
 
+    @property
+    def decided(self) -> bool:
+        """Its points are known: the rule's score, or a claimed score its band admits."""
+        claimed = self.row.score
+        return self.result.score is not None or (claimed is not None and self.result.admits(claimed))
+
+    @property
+    def possible(self) -> tuple[Decimal, Decimal]:
+        """The points it may still get while undecided: its band, else [0, weight]."""
+        if self.result.band is not None:
+            return self.result.band
+        return ZERO, self.row.weight or ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Provisional:
+    """The total while rows are still to be judged (qualitative rows not yet scored): the points
+    decided so far, the points still open and the total and grade range they allow."""
+
+    scored: Decimal
+    pending: Decimal
+    pending_rows: int
+    low: Decimal
+    high: Decimal
+    grade_low: str
+    grade_high: str
+
+    @property
+    def complete(self) -> bool:
+        return self.pending_rows == 0
+
+    @property
+    def grade_range(self) -> str:
+        return self.grade_low if self.grade_low == self.grade_high else f"{self.grade_low}～{self.grade_high}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "scored": float(self.scored),
+            "pending": float(self.pending),
+            "pending_rows": self.pending_rows,
+            "range": [float(self.low), float(self.high)],
+            "grades": [self.grade_low, self.grade_high],
+        }
+
+
+def provisional(
+    funds: ExecutionScore, rows: Iterable[IndicatorCheck], dropped: Decimal, rule_set: RuleSet
+) -> Provisional:
+    applicable = [r for r in rows if r.applicable]
+    open_rows = [r for r in applicable if not r.decided]
+    scored = funds.score + sum((r.counted for r in applicable if r.decided), ZERO)
+    low = rescale_total(scored + sum((r.possible[0] for r in open_rows), ZERO), dropped, rule_set)
+    high = rescale_total(scored + sum((r.possible[1] for r in open_rows), ZERO), dropped, rule_set)
+    pending = sum((r.row.weight or ZERO for r in open_rows), ZERO)
+    return Provisional(scored, pending, len(open_rows), low, high, rule_set.grade(low), rule_set.grade(high))
+
     def to_dict(self) -> dict[str, object]:
         r, band = self.result, self.result.band
         return {
@@ -123,6 +179,7 @@ class CheckResult:
     grade: str | None = None
     findings: tuple[Finding, ...] = ()
     errors: tuple[FieldError, ...] = field(default=())
+    provisional: Provisional | None = None
 
     @property
     def malformed(self) -> bool:
@@ -234,6 +291,7 @@ def check_parsed(table: SelfEvalTable, rule_set: RuleSet) -> CheckResult:
         total=total,
         grade=rule_set.grade(total),
         findings=tuple(out.items),
+        provisional=provisional(funds, rows, dropped, rule_set),
     )
 
 

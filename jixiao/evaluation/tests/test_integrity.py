@@ -152,3 +152,16 @@ def test_uploaded_workbook_weight_differing_from_the_target_is_an_error(selfeval
     html = refused.content.decode()
     assert refused.status_code == 400 and "第3行指标「按期完成率」的分值 20 与批复的绩效目标的分值 10 不一致" in html
     assert "资金分值与各指标分值合计为 110，应为 100" in html
+
+
+def test_live_total_shows_the_scored_part_the_open_points_and_the_grade_range(
+    selfevals: Any, users: Any, login: Any
+) -> None:
+    """Item 10: with the two qualitative rows not yet scored the page does not pretend 66.88 中."""
+    se, client = selfevals["a_sub"], login(users["unit_filler"])
+    url = reverse("evaluation:selfeval_preview", kwargs={"pk": se.pk})
+    html = client.post(url, form_data(se, **{"row-4-score": "", "row-5-score": ""})).content.decode()
+    assert "当前已评定部分 <strong>66.88</strong> 分；尚有 2 项指标（分值合计 30.00 分）待评定" in html
+    assert "总分将在 <strong>88.88～94.88</strong> 分之间，等级可能为「良～优」" in html
+    done = client.post(url, form_data(se)).content.decode()
+    assert 'id="provisional"' not in done and 'data-total="91.88"' in done

@@ -180,6 +180,7 @@ def test_list_pages_run_a_fixed_number_of_queries(selfevals: Any, users: Any, lo
                                                   django_assert_max_num_queries: Any) -> None:
     for se in selfevals.values():
         fill(se)
+    SelfEvaluation.objects.update(state="submitted")  # handed in: their scores are shown (drafts say 未填报)
     client = login(users["perf_section"])
     client.get(reverse("evaluation:selfeval_list"))
     with django_assert_max_num_queries(12):

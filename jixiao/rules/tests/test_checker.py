@@ -553,3 +553,19 @@ def test_execution_rate_text_and_method_labels_are_the_rules_engines() -> None:
     low["funds"].update(executed=150, score=D("7.5"))
     message = next(f.message for f in check_table(low).findings if f.code == "LOW_EXECUTION_UNEXPLAINED")
     assert message == "预算执行率 75.00% 低于 90%，但未填写执行率偏低原因"
+
+
+def test_provisional_total_while_qualitative_rows_are_unscored() -> None:
+    """Issue 10 item 10: the scored part, the points still to be judged and the grades they allow."""
+    doc = _doc()
+    for index in (4, 5):
+        doc["indicators"][index]["score"] = None
+    p = check_table(doc).provisional
+    assert p is not None and not p.complete and p.pending_rows == 2
+    assert (p.scored, p.pending, p.low, p.high) == (D("66.88"), D(30), D("88.88"), D("94.88"))
+    assert p.grade_range == "良～优" and p.to_dict()["range"] == [88.88, 94.88]
+    done = check_table(_doc()).provisional
+    assert done is not None and done.complete and done.low == done.high == D("91.88") and done.grade_range == "优"
+    unread = _row(_doc(), 4, score=None, actual="说不清")  # no band: anything in [0, w]
+    q = check_table(unread).provisional
+    assert q is not None and (q.low, q.high) == (D("73.88"), D("93.88")) and q.grade_range == "中～优"
