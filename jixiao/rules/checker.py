@@ -103,6 +103,25 @@ class IndicatorCheck:
             return self.result.band
         return ZERO, self.row.weight or ZERO
 
+    def to_dict(self) -> dict[str, object]:
+        r, band = self.result, self.result.band
+        return {
+            "index": self.row.index,
+            "name": self.row.name,
+            "level1": self.row.level1,
+            "level2": self.row.level2,
+            "target": self.target.to_dict(),
+            "actual": self.actual.to_dict(),
+            "method": r.method,
+            "weight": _num(self.row.weight),
+            "score": _float(r.score),
+            "claimed_score": _num(self.row.score),
+            "band": None if band is None else [float(band[0]), float(band[1])],
+            "band_kind": r.band_kind,
+            "counted_score": float(self.counted),
+            "rule_set": r.rule_set,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Provisional:
@@ -145,25 +164,6 @@ def provisional(
     high = rescale_total(scored + sum((r.possible[1] for r in open_rows), ZERO), dropped, rule_set)
     pending = sum((r.row.weight or ZERO for r in open_rows), ZERO)
     return Provisional(scored, pending, len(open_rows), low, high, rule_set.grade(low), rule_set.grade(high))
-
-    def to_dict(self) -> dict[str, object]:
-        r, band = self.result, self.result.band
-        return {
-            "index": self.row.index,
-            "name": self.row.name,
-            "level1": self.row.level1,
-            "level2": self.row.level2,
-            "target": self.target.to_dict(),
-            "actual": self.actual.to_dict(),
-            "method": r.method,
-            "weight": _num(self.row.weight),
-            "score": _float(r.score),
-            "claimed_score": _num(self.row.score),
-            "band": None if band is None else [float(band[0]), float(band[1])],
-            "band_kind": r.band_kind,
-            "counted_score": float(self.counted),
-            "rule_set": r.rule_set,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,3 +61,7 @@ def test_formatting() -> None:
     assert fmt_plain(D("9.50")) == "9.5"
     assert fmt_plain(D("1E+1")) == "10"
     assert round_to(D("0.125"), 2, "ROUND_HALF_EVEN") == D("0.12")
+
+
+def test_round_to_beyond_the_precomputed_quanta() -> None:
+    assert round_to(D("1.23456789012345"), 13, "ROUND_HALF_UP") == D("1.2345678901235")
