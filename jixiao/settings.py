@@ -150,7 +150,7 @@ if TESTING:  # a fast hash keeps thousands of test logins quick; production uses
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "jixiao.accounts.passwords.MinimumLengthValidator",
      "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 8)}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "jixiao.accounts.passwords.CharacterClassValidator",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from django.contrib.auth.password_validation import MinimumLengthValidator as _DjangoMinimumLength
 from django.core.exceptions import ValidationError
 
 
@@ -27,3 +28,14 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须至少包含大写字母、小写字母、数字、符号中的{self.min_classes}类。"
+
+
+class MinimumLengthValidator(_DjangoMinimumLength):
+    """Django's length rule with its message in Chinese (Django 5.2's wording has no zh-hans
+    translation, so users saw "This password is too short…")."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要 {self.min_length} 个字符。"

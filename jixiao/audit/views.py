@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django import forms
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from jixiao.audit.display import detail_text, local_time, role_label, value_text
 from jixiao.audit.models import EventType, Outcome, SecurityEvent, verify_chain
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
@@ -29,15 +31,15 @@ class SecurityLogView(ScopedListView):
     search_fields = ("username", "user_display", "object_repr", "ip")
     default_sort = "-at"
     columns: ClassVar[list[Column]] = [
-        Column("at", "时间", sort="at", width=18),
+        Column("at", "时间", lambda e: local_time(e.at), sort="at", width=20),
         Column("event_type", "事件类型", "get_event_type_display", sort="event_type"),
         Column("outcome", "结果", "get_outcome_display"),
         Column("username", "账号", sort="username"),
         Column("user_display", "姓名"),
-        Column("role", "角色"),
+        Column("role", "角色", lambda e: role_label(e.role)),
         Column("ip", "来源地址"),
         Column("object_repr", "对象", width=24),
-        Column("detail", "详情", lambda e: "；".join(f"{k}={v}" for k, v in e.detail.items()), width=40),
+        Column("detail", "详情", lambda e: detail_text(e.detail), width=40),
     ]
 
     def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
@@ -98,6 +100,19 @@ def _show(field: Any, value: Any) -> str:
 
     if value is None:
         return ""
+    shown = getattr(field.model, f"display_{field.name}", None)
+    if callable(shown):
+        return str(shown(value))
+    if field.name == "state" and hasattr(field.model, "workflow"):
+        return str(field.model.workflow().state_label(value))
+    if isinstance(value, datetime):
+        return local_time(value)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dict | list):
+        return value_text(field.name, value) if value else "无"
+    if field.name == "role":
+        return role_label(value)
     if field.name.endswith("_fen"):
         return f"{format_wan(value)} 万元"
     if getattr(field, "choices", None):

@@ -24,7 +24,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from jixiao.core.filelimits import MIB, Limits, size_text
 from jixiao.core.imports import ImportRejected, RowError, Sheet, annotated_workbook
@@ -169,3 +169,14 @@ def bind_upload_form(form_class: type[F], request: HttpRequest, **kwargs: Any) -
         form.errors["file"] = form.error_class([refused])
         form.cleaned_data.pop("file", None)
     return form
+
+
+def status_partial(request: HttpRequest, template: str, batch: QueuedUpload) -> HttpResponse:
+    """The polled status of a queued upload. Once it is finished the whole page reloads (htmx
+    ``HX-Refresh``), so the batch's header (state, rows, …) never stays at 排队中 / 0 行."""
+    from django.shortcuts import render
+
+    response = render(request, template, {"object": batch})
+    if batch.finished:
+        response["HX-Refresh"] = "true"
+    return response

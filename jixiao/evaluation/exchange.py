@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +28,7 @@ from jixiao.core.locking import StaleEdit
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
+from jixiao.core.years import valid_year
 from jixiao.evaluation.forms import UploadForm
 from jixiao.evaluation.models import SelfEvalIndicator, SelfEvaluation
 from jixiao.evaluation.services import refresh_scores, selfeval_document
@@ -56,8 +58,9 @@ def build_workbook(selfevals: list[SelfEvaluation]) -> bytes:
     """One sheet per table; yellow cells are for the unit (系统编号 and 版本号 must stay)."""
     wb = Workbook()
     wb.remove(wb.active)
+    used: set[str] = set()
     for se in selfevals:
-        ws = wb.create_sheet(f"{se.pk}")
+        ws = wb.create_sheet(sheet_name(se, used))
         ws.merge_cells("A1:H1")
         ws["A1"] = f"{se.form_title}（{se.year}年度）"
         ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
@@ -95,6 +98,21 @@ def build_workbook(selfevals: list[SelfEvaluation]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\'"})
+
+
+def sheet_name(se: SelfEvaluation, used: set[str]) -> str:
+    """The sheet's name: the project's code and name (or the unit's), within Excel's 31 characters, unique."""
+    code = se.project.code if se.project_id and se.project else se.unit.code
+    base = f"{code} {se.subject}".translate(_SHEET_FORBIDDEN)[:31].strip()
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f"({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
 
 
 def _money(fen: int | None) -> float | None:
@@ -152,6 +170,8 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowErr
         if found is None:
             continue
         se, version = found
+        if _untouched(ws, se):
+            continue  # a sheet the unit did not fill: neither checked nor written, never blocks another
         executed = _text(ws["D5"].value)
         try:
             se.executed_fen = parse_amount(executed, "万元") if executed else None
@@ -187,6 +207,24 @@ def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowErr
                                       "分值", errors)
         parsed.append(Parsed(se, version, rows, where, excel_rows, document))
     return parsed, errors
+
+
+def _untouched(ws: Any, se: SelfEvaluation) -> bool:
+    """Nothing the unit fills differs from what the template was downloaded with."""
+    rows = se.indicators.count()
+    filled = [ws["G5"].value, ws["B6"].value, ws["E7"].value]
+    filled += [ws.cell(row=HEADER_ROW + 1 + n, column=c).value for n in range(rows) for c in (5, 7, 8)]
+    filled += [ws.cell(row=HEADER_ROW + 1 + rows, column=c).value for c in (2, 4)]
+    before = [se.funds_score, se.execution_note, se.goal_actual]
+    before += [v for r in se.indicators.all() for v in (r.actual, r.score, r.note)]
+    before += [se.claimed_total, se.claimed_grade]
+    executed = _text(ws["D5"].value)
+    same_executed = executed == ("" if se.executed_fen is None else _text(float(fen_to_wan(se.executed_fen))))
+    return same_executed and [_text(v) for v in filled] == [_text(_plain(v)) for v in before]
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def parse_json(content: bytes, user: Any) -> tuple[list[Parsed], list[RowError]]:
@@ -291,7 +329,11 @@ class TemplateView(ScopedView):
     permission_action = "export"
 
     def get(self, request: AuthedRequest) -> HttpResponse:
-        qs = self.scoped("view").filter(state__in=("draft", "returned")).select_related("unit__root", "project")
+        # Only the tables the user can fill now, of one year (the one asked for, else the latest
+        # with fillable tables): never old returned ones bundled with this year's.
+        fillable = self.scoped("change").filter(state__in=("draft", "returned"))
+        year = valid_year(request.GET.get("year")) or fillable.aggregate(y=Max("year"))["y"]
+        qs = fillable.filter(year=year).select_related("unit__root", "project")
         ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.isdigit()]
         if ids:
             qs = self.scoped("view").filter(pk__in=ids).select_related("unit__root", "project")
@@ -327,6 +369,8 @@ class UploadView(ScopedView):
         else:
             errors = [RowError(0, "", "只接受系统提供的Excel模板（.xlsx）或 JSON 文件（.json）。")]
         warnings: list[RowError] = []
+        if not errors and not parsed:
+            errors = [RowError(0, "", "文件中没有填写过的自评表（未改动的工作表不导入）。")]
         if not errors:
             errors, warnings = checker_findings(parsed)
         if not errors:

@@ -105,6 +105,9 @@ class EvaluationYear(models.Model):
     def sample_rule_text(self) -> str:
         return sample_rule_text(self.sample_rule)
 
+    #: The history page shows the stored rule in words.
+    display_sample_rule = staticmethod(sample_rule_text)
+
 
 # --- agencies and experts ---------------------------------------------------------------------------
 

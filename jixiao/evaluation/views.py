@@ -388,18 +388,28 @@ class RecheckDetailView(ScopedView):
     model = Recheck
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
+        return self.show(request, self.get_object())
+
+    @staticmethod
+    def show(request: AuthedRequest, obj: Recheck, posted: Any = None, status: int = 200) -> HttpResponse:
+        """The re-check page; after a refused save (``posted``) every typed value comes back."""
         rows = list(obj.rows.select_related("indicator"))
         result = check_table(recheck_document(obj), obj.selfeval.rule_set)
         editable = (request.user.can("evaluation.recheck", "change") and obj.completed_at is None
                     and Recheck.objects.for_user(request.user, "change").filter(pk=obj.pk).exists())
-        form = f.RecheckForm(initial={"executed_fen": obj.executed_fen, "documentation_complete": obj.documentation_complete,
-                                      "evidence_false": obj.evidence_false, "findings": obj.findings})
+        form = f.RecheckForm(posted, initial={
+            "executed_fen": obj.executed_fen, "documentation_complete": obj.documentation_complete,
+            "evidence_false": obj.evidence_false, "findings": obj.findings})
+        if posted is not None:
+            for row in rows:  # shown, never saved
+                row.actual = posted.get(f"actual_{row.pk}", "")
+                row.score = posted.get(f"score_{row.pk}", "")  # type: ignore[assignment]
+                row.note = posted.get(f"note_{row.pk}", "")
         return render(request, "evaluation/recheck_detail.html", {
             "title": str(obj), "object": obj, "selfeval": obj.selfeval,
             "rows": list(zip(rows, result.indicators if not result.malformed else [None] * len(rows), strict=True)),
             "result": result, "editable": editable, "form": form,
-        })
+        }, status=status)
 
 
 class RecheckSaveView(ScopedView):
@@ -414,12 +424,12 @@ class RecheckSaveView(ScopedView):
         form = f.RecheckForm(request.POST)
         if not form.is_valid():
             messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-            return redirect(obj)
+            return RecheckDetailView.show(request, obj, request.POST, status=400)
         try:
             updates = self.read_rows(obj, request.POST)
         except ValueError as exc:
             messages.error(request, str(exc))
-            return redirect(obj)
+            return RecheckDetailView.show(request, obj, request.POST, status=400)
         with transaction.atomic():
             for row, (actual, score, note) in updates:
                 row.actual, row.score, row.note = actual, score, note

@@ -151,33 +151,7 @@ class KeyEvalDetailView(ScopedView):
     model = KeyEvaluation
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        user = request.user
-        editable = can_edit(obj, user) and user.can("evaluation.keyevaluation", "change")
-        indicators = list(obj.indicators.prefetch_related("scores__scorer"))
-        rows = [FrameworkRow(i.level1, i.level2, i.name, i.weight, tuple(s.score for s in i.scores.all())) for i in indicators]
-        from jixiao.rules.evaluation_key import score_framework
-
-        score = score_framework(rows, get_rule_set(obj.rule_set))
-        mine = {s.indicator_id: s for i in indicators for s in i.scores.all() if s.scorer_id == user.pk}
-        sections = self.sections(obj, user, editable)
-        return render(request, "evaluation/keyeval_detail.html", {
-            "title": str(obj), "object": obj, "score": score, "sections": sections,
-            "indicator_rows": [(i, s, mine.get(i.pk)) for i, s in zip(indicators, score.rows, strict=True)],
-            "plan_problems": framework_problems(rows) if obj.state in ("engaged", "plan_submitted") else (),
-            "transitions": available_transitions(obj, user), "review_log": ReviewLog.for_document(obj),
-            "experts": list(obj.experts.all()), "rectifications": list(obj.rectifications.select_related("owner_unit")),
-            "topic_form": f.CandidateForm(instance=obj, user=user) if "topic" in sections else None,
-            "engage_form": f.EngageForm(initial={"agency": obj.agency_id, "lock_version": obj.lock_version,
-                                                 "experts": [e.pk for e in obj.experts.all()]}) if "engage" in sections else None,
-            "plan_form": f.PlanForm(instance=obj) if "plan" in sections else None,
-            "framework": f.FrameworkFormSet(instance=obj, prefix="ind") if "plan" in sections else None,
-            "draft_form": f.DraftReportForm(instance=obj) if "draft" in sections else None,
-            "feedback_form": f.FeedbackForm(instance=obj) if "feedback" in sections else None,
-            "final_form": f.FinalReportForm(instance=obj) if "final" in sections else None,
-            "rectification_form": f.RectificationForm(initial={"owner_unit": obj.unit_id}) if "rectify" in sections else None,
-            "npc_late": obj.npc_approved_on is not None and obj.npc_approved_on > obj.npc_approved_on.replace(month=4, day=30),
-        })
+        return render_detail(request, self.get_object())
 
     @staticmethod
     def sections(obj: KeyEvaluation, user: Any, editable: bool) -> set[str]:
@@ -202,6 +176,49 @@ class KeyEvalDetailView(ScopedView):
         return out
 
 
+def render_detail(request: AuthedRequest, obj: KeyEvaluation, posted: str | None = None, status: int = 200) -> HttpResponse:
+    """The key-evaluation page. After a refused section post (``posted``), that section's forms are
+    bound to what was typed, so every value comes back with the error (nothing is lost)."""
+    user = request.user
+    editable = can_edit(obj, user) and user.can("evaluation.keyevaluation", "change")
+    indicators = list(obj.indicators.prefetch_related("scores__scorer"))
+    rows = [FrameworkRow(i.level1, i.level2, i.name, i.weight, tuple(s.score for s in i.scores.all())) for i in indicators]
+    from jixiao.rules.evaluation_key import score_framework
+
+    score = score_framework(rows, get_rule_set(obj.rule_set))
+    mine = {s.indicator_id: s for i in indicators for s in i.scores.all() if s.scorer_id == user.pk}
+    shown = KeyEvalDetailView.sections(obj, user, editable)
+
+    def data(section: str) -> Any:
+        return request.POST if posted == section else None
+
+    def typed(i: Any) -> tuple[str, str]:
+        if posted == "score":
+            return request.POST.get(f"score_{i.pk}", ""), request.POST.get(f"note_{i.pk}", "")
+        m = mine.get(i.pk)
+        return ("" if m is None else f"{m.score}", "" if m is None else m.note)
+
+    return render(request, "evaluation/keyeval_detail.html", {
+        "title": str(obj), "object": obj, "score": score, "sections": shown,
+        "indicator_rows": [(i, s, mine.get(i.pk), *typed(i)) for i, s in zip(indicators, score.rows, strict=True)],
+        "plan_problems": framework_problems(rows) if obj.state in ("engaged", "plan_submitted") else (),
+        "transitions": available_transitions(obj, user), "review_log": ReviewLog.for_document(obj),
+        "experts": list(obj.experts.all()), "rectifications": list(obj.rectifications.select_related("owner_unit")),
+        "topic_form": f.CandidateForm(data("topic"), instance=obj, user=user) if "topic" in shown else None,
+        "engage_form": f.EngageForm(data("engage"), initial={
+            "agency": obj.agency_id, "lock_version": obj.lock_version,
+            "experts": [e.pk for e in obj.experts.all()]}) if "engage" in shown else None,
+        "plan_form": f.PlanForm(data("plan"), instance=obj) if "plan" in shown else None,
+        "framework": f.FrameworkFormSet(data("plan"), instance=obj, prefix="ind") if "plan" in shown else None,
+        "draft_form": f.DraftReportForm(data("draft"), instance=obj) if "draft" in shown else None,
+        "feedback_form": f.FeedbackForm(data("feedback"), instance=obj) if "feedback" in shown else None,
+        "final_form": f.FinalReportForm(data("final"), instance=obj) if "final" in shown else None,
+        "rectification_form": f.RectificationForm(data("rectify"), initial={"owner_unit": obj.unit_id})
+        if "rectify" in shown else None,
+        "npc_late": obj.npc_approved_on is not None and obj.npc_approved_on > obj.npc_approved_on.replace(month=4, day=30),
+    }, status=status)
+
+
 class KeyEvalSectionView(ScopedView):
     """Every editing section of the key-evaluation page posts here; nothing is half-saved."""
 
@@ -217,9 +234,10 @@ class KeyEvalSectionView(ScopedView):
         try:
             message = getattr(self, f"save_{section}")(obj, request)
         except (EvaluationError, StaleEdit, WorkflowError) as exc:
+            # Refused: the page again with everything typed in this section (nothing saved, nothing lost).
             messages.error(request, str(exc))
-        else:
-            messages.success(request, message)
+            return render_detail(request, KeyEvaluation.objects.get(pk=obj.pk), posted=section, status=400)
+        messages.success(request, message)
         return redirect(obj)
 
     def _form_errors(self, form: Any) -> str:

@@ -16,7 +16,7 @@ from jixiao.core.filelimits import TREASURY
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
-from jixiao.core.uploads import bind_upload_form
+from jixiao.core.uploads import bind_upload_form, status_partial
 from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
@@ -377,7 +377,7 @@ class ExecutionBatchView(ScopedView):
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         batch = self.get_object()
         if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "monitoring/_import_status.html", {"object": batch})
+            return status_partial(request, "monitoring/_import_status.html", batch)
         return render(request, "monitoring/import_batch.html", {"title": str(batch), "batch": batch, "object": batch})
 
 

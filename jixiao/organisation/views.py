@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from jixiao.core.filelimits import BUDGET_DATA
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
-from jixiao.core.uploads import bind_upload_form
+from jixiao.core.uploads import bind_upload_form, status_partial
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
 from jixiao.organisation.imports import (
@@ -276,7 +276,7 @@ class ImportBatchDetailView(ScopedDetailView):
 
     def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.htmx:  # type: ignore[attr-defined]
-            return render(request, "organisation/_import_status.html", {"object": self.get_object()})
+            return status_partial(request, "organisation/_import_status.html", self.get_object())
         return super().get(request, *args, **kwargs)
 
 

@@ -165,3 +165,37 @@ def test_live_total_shows_the_scored_part_the_open_points_and_the_grade_range(
     assert "总分将在 <strong>88.88～94.88</strong> 分之间，等级可能为「良～优」" in html
     done = client.post(url, form_data(se)).content.decode()
     assert 'id="provisional"' not in done and 'data-total="91.88"' in done
+
+
+def test_template_holds_this_years_fillable_tables_named_by_code_and_an_untouched_sheet_never_blocks(
+    selfevals: Any, users: Any, login: Any
+) -> None:
+    """Item 13: no old returned tables bundled in; sheets named 「code name」; only filled sheets import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    from jixiao.evaluation.tests.conftest import ACTUALS, SCORES
+
+    old = selfevals["a"]
+    SelfEvaluation.objects.filter(pk=old.pk).update(year=2020, state="returned")  # last year's, sent back
+    client = login(users["unit_approver"])
+    wb = load_workbook(io.BytesIO(client.get(reverse("evaluation:selfeval_template")).content))
+    se = selfevals["a_sub"]
+    assert wb.sheetnames == ["P-901001 南山所项目"]
+    two = SelfEvaluation.objects.filter(pk=old.pk).update(year=2021, state="draft")
+    assert two == 1
+    wb = load_workbook(io.BytesIO(client.get(reverse("evaluation:selfeval_template") + "?year=2021").content))
+    assert wb.sheetnames == ["P-901 东湖局项目", "P-901001 南山所项目"]
+    ws = wb["P-901001 南山所项目"]
+    ws["D5"], ws["G5"] = 46, 9.2
+    for n, (actual, score) in enumerate(zip(ACTUALS, SCORES, strict=True)):
+        ws.cell(row=10 + n, column=5).value, ws.cell(row=10 + n, column=7).value = actual, float(score)
+    ws.cell(row=11, column=8).value = "雨季施工期缩短"
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = client.post(reverse("evaluation:selfeval_upload"), {"file": SimpleUploadedFile("t.xlsx", buf.getvalue())},
+                           follow=True)
+    assert "已导入 1 张自评表" in response.content.decode()
+    se.refresh_from_db()
+    assert se.computed_total == Decimal("91.88")
+    assert SelfEvaluation.objects.get(pk=old.pk).lock_version == 0  # the untouched table was not written

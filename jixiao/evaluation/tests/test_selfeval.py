@@ -140,7 +140,7 @@ def test_excel_template_round_trip_with_findings_per_row(selfevals: Any, users: 
     se, client = selfevals["a_sub"], login(users["unit_filler"])
     content = client.get(reverse("evaluation:selfeval_template")).content
     wb = load_workbook(io.BytesIO(content))
-    assert wb.sheetnames == [str(se.pk)]
+    assert wb.sheetnames == [f"{se.project.code} {se.subject}"[:31]]
     ws = wb.active
     assert ws["A1"].value == "项目支出绩效自评表（2021年度）" and ws["A9"].value == "一级指标"
     ws["D5"], ws["G5"] = 46, 9.2

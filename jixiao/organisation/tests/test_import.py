@@ -47,10 +47,15 @@ def test_the_upload_is_queued_and_its_page_shows_progress(org: Any, users: dict[
     from jixiao.organisation.imports import process_import
 
     process_import.call(batch.pk)  # what the worker does
-    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    polled = client.get(response["Location"], headers={"HX-Request": "true"})
+    partial = polled.content.decode()
     assert "导入成功：共 2 行，新增 2" in partial and "every 1s" not in partial
     batch.refresh_from_db()
     assert batch.progress == 100
+    # Issue 10 item 13: once finished the whole page reloads, so its header no longer says 排队中 / 0 行.
+    assert polled["HX-Refresh"] == "true"
+    page = client.get(response["Location"]).content.decode()
+    assert "排队中" not in page and batch.get_status_display() in page
 
 
 def project_rows(n: int, unit_code: str = "901") -> list[list[Any]]:
