@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from jixiao.accounts.models import User
-from jixiao.accounts.roles import ADMIN_ROLES, Role
+from jixiao.accounts.roles import ADMIN_ROLES, EXTERNAL_READERS, Role
 
 
 class LoginForm(forms.Form):
@@ -78,7 +78,7 @@ class RoleAssignForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["role", "unit", "sectors"]
+        fields = ["role", "unit", "sectors", "classified_access"]
         widgets = {"sectors": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, by: User | None = None, **kwargs: Any) -> None:
@@ -94,4 +94,6 @@ class RoleAssignForm(forms.ModelForm):
             self.add_error("unit", "管理员账号不属于任何预算单位或行业。")
         if role == Role.BUDGET_DESK and not data.get("sectors"):
             self.add_error("sectors", "业务股室用户须至少分管一个行业。")
+        if data.get("classified_access") and role not in EXTERNAL_READERS:
+            self.add_error("classified_access", "涉密查阅授权只适用于区人大、区审计局查阅人账号。")
         return data

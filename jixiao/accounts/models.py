@@ -33,6 +33,8 @@ class User(AbstractUser):
     )
     sectors = models.ManyToManyField("organisation.Sector", verbose_name="分管行业", blank=True)
     agency_name = models.CharField("所属机构", max_length=100, blank=True)
+    #: Granted by the security administrator (logged): an external reader may then read 涉密 rows.
+    classified_access = models.BooleanField("涉密查阅授权", default=False)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)

@@ -25,6 +25,8 @@ class Role(models.TextChoices):
 
 
 ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+#: Readers outside the finance bureau: finished documents only, nothing 涉密 unless granted (core/scoping.py).
+EXTERNAL_READERS = frozenset({Role.NPC_READER, Role.AUDIT_READER})
 FINANCE_ROLES = frozenset({Role.PERF_SECTION, Role.BUDGET_DESK})
 UNIT_ROLES = frozenset({Role.UNIT_APPROVER, Role.UNIT_FILLER})
 ROLES_WITH_UNIT = UNIT_ROLES
@@ -51,8 +53,9 @@ ROLE_SCOPE: dict[str, Scope] = {
     Role.EXPERT: Scope.ASSIGNED,
     Role.NPC_READER: Scope.ALL,
     Role.AUDIT_READER: Scope.ALL,
-    Role.SYS_ADMIN: Scope.ALL,
-    Role.SEC_ADMIN: Scope.ALL,
+    # 三权分立: the system and security administrators manage accounts (district-wide), not business data.
+    Role.SYS_ADMIN: Scope.NONE,
+    Role.SEC_ADMIN: Scope.NONE,
     Role.AUDIT_ADMIN: Scope.ALL,
 }
 
@@ -63,28 +66,28 @@ _READERS = {_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.UNIT_FILLER, _
 # model label -> action -> roles. A role missing from an action is refused (default deny).
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.budgetunit": {
-        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
-        ADD: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
-        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
-        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
-        IMPORT: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS),
+        IMPORT: frozenset({_R.PERF_SECTION}),
     },
     "organisation.project": {
-        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
-        ADD: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
-        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION, _R.BUDGET_DESK}),
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.PERF_SECTION}),
+        CHANGE: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
         # 同批复: the budget desk approves a project's budget once its target is approved.
         "approve_budget": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
-        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
-        IMPORT: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS),
+        IMPORT: frozenset({_R.PERF_SECTION}),
     },
     "organisation.departmentexpenditure": {
-        VIEW: frozenset(_READERS | {_R.SYS_ADMIN}),
-        CHANGE: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION, _R.BUDGET_DESK}),
-        EXPORT: frozenset(_READERS | {_R.SYS_ADMIN}),
+        VIEW: frozenset(_READERS),
+        CHANGE: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        EXPORT: frozenset(_READERS),
     },
     "organisation.importbatch": {
-        VIEW: frozenset({_R.SYS_ADMIN, _R.PERF_SECTION}),
+        VIEW: frozenset({_R.PERF_SECTION}),
     },
     "accounts.user": {
         VIEW: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
@@ -101,7 +104,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "audit.history": {
         # Business-record history: whoever may see the record sees its history; the audit
         # administrator sees all of it.
-        VIEW: frozenset(_READERS | {_R.SYS_ADMIN, _R.AUDIT_ADMIN}),
+        VIEW: frozenset(_READERS | {_R.AUDIT_ADMIN}),
     },
     "targets.targetdeclaration": {
         VIEW: frozenset(_READERS),
@@ -186,6 +189,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
         ADD: frozenset({_R.PERF_SECTION, _R.UNIT_APPROVER}),
         CHANGE: frozenset({_R.PERF_SECTION, _R.UNIT_APPROVER, _R.UNIT_FILLER, _R.AGENCY, _R.EXPERT}),
+        # 保存我的评分: further limited to the engaged agency's staff and experts (services.rater_ids);
+        # a unit's approver scores only the department's own evaluation done without an agency.
+        "score": frozenset({_R.AGENCY, _R.EXPERT, _R.UNIT_APPROVER}),
         EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
     },
     "evaluation.rectificationitem": {

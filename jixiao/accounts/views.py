@@ -179,12 +179,18 @@ class RoleAssignView(ScopedUpdateView):
     def form(self, obj: Any, data: Any = None) -> RoleAssignForm:
         return RoleAssignForm(data, instance=obj, by=self.request.user)
 
+    @staticmethod
+    def scope_of(user: User) -> dict[str, Any]:
+        """The role and data scope, 涉密 access included: every change of it is in the security log."""
+        return {"role": user.role, "unit": user.unit_id, "sectors": sorted(user.sectors.values_list("pk", flat=True)),
+                "classified_access": user.classified_access}
+
     def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
-        before = {"role": obj.role, "unit": obj.unit_id, "sectors": sorted(obj.sectors.values_list("pk", flat=True))}
+        before = self.scope_of(obj)
         response = super().post(request, *args, **kwargs)
         obj.refresh_from_db()
-        after = {"role": obj.role, "unit": obj.unit_id, "sectors": sorted(obj.sectors.values_list("pk", flat=True))}
+        after = self.scope_of(obj)
         if before != after:
             log_event(EventType.ROLE_CHANGE, request=request, obj=obj, target=obj.username, before=before, after=after)
         return response

@@ -165,10 +165,13 @@ def _review_logs(forms: list[MonitoringForm], perf: User) -> None:
 
 def _focus(rnd: Any, perf: User) -> None:
     apply_focus_rule(rnd, perf, seed=YEAR)
-    agency = User.objects.filter(role="agency").exclude(agency_name="").order_by("pk").first()
-    if agency is None:
+    from jixiao.evaluation.models import Agency
+
+    firm = Agency.objects.filter(is_active=True, members__role="agency").order_by("pk").first()
+    agency = firm.members.filter(role="agency").order_by("pk").first() if firm else None
+    if firm is None or agency is None:
         return
-    engagement = Engagement.objects.create(round=rnd, agency_name=agency.agency_name, title="2021年重点绩效跟踪监控",
+    engagement = Engagement.objects.create(round=rnd, agency=firm, title="2021年重点绩效跟踪监控",
                                            due_on=date(YEAR, 11, 30), created_by=perf)
     items = list(FocusItem.objects.filter(form__round=rnd).order_by("pk"))
     chosen = items[: max(1, len(items) * 2 // 3)]

@@ -225,7 +225,7 @@ class SelfEvaluation(WorkflowDocument):
     self-evaluation report (§2.9). Prefilled from the approved target version."""
 
     workflow_name = "self_evaluation"
-    npc_visible_states = ("published",)  # 人大 reads self-evaluations once published
+    reader_visible_states = ("published",)  # external readers see self-evaluations once published
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 
@@ -428,6 +428,7 @@ class Recheck(models.Model):
     """自评质量复核表 (§2.10): the agency's verified values and re-scores, Δ and the quality grade."""
 
     scope_unit_field = "selfeval__unit"
+    classified_fields = ("selfeval__unit__is_classified", "selfeval__project__is_classified")
     scope_sector_field = "selfeval__sector"
 
     round = models.ForeignKey(RecheckRound, verbose_name="抽样批次", on_delete=models.CASCADE, related_name="rechecks")
@@ -514,6 +515,9 @@ class KeyEvaluation(WorkflowDocument):
     """A key-evaluation topic and its engagement, plan, scores and reports (§2.11, §6.3)."""
 
     workflow_name = "key_evaluation"
+    #: External readers: the topic once put to the 人大, then the engagement and its reports.
+    reader_visible_states = ("shortlisted", "approved", "engaged", "plan_submitted", "fieldwork", "draft_report",
+                             "feedback_given", "final_report", "reported", "published")
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 
@@ -626,6 +630,8 @@ class RectificationItem(models.Model):
     """整改清单 item (§2.12): a problem found, the action required, the owner, the deadline."""
 
     scope_unit_field = "owner_unit"
+    classified_fields = ("owner_unit__is_classified", "key_evaluation__unit__is_classified",
+                         "key_evaluation__project__is_classified")
     scope_sector_field = "owner_unit__sector"
 
     key_evaluation = models.ForeignKey(KeyEvaluation, verbose_name="来源评价", on_delete=models.CASCADE,

@@ -150,7 +150,8 @@ def selfeval_report(se: SelfEvaluation) -> bytes:
     return to_bytes(doc)
 
 
-def key_report(ke: KeyEvaluation) -> bytes:
+def key_report(ke: KeyEvaluation, with_scores: bool = True) -> bytes:
+    """The key-evaluation report; ``with_scores`` is False for whoever may not see the scores yet."""
     score = key_score(ke)
     doc = new_document(f"{ke.title}绩效评价报告")
     doc.add_paragraph(f"{ke.get_kind_display()}　被评价单位：{ke.unit.name}　"
@@ -165,14 +166,19 @@ def key_report(ke: KeyEvaluation) -> bytes:
     doc.add_paragraph(f"评价方法：{ke.method or '—'}")
     doc.add_paragraph(f"工作安排：{ke.schedule or '—'}")
     doc.add_heading("三、综合评价情况及评价结论", level=2)
-    doc.add_paragraph(f"评价得分 {fmt2(score.total)} 分，评价等级「{score.grade or '—'}」。{ke.final_conclusion}")
+    if not with_scores:
+        doc.add_paragraph(f"评价得分和等级在报告报送后公布。{ke.final_conclusion}")
+    else:
+        doc.add_paragraph(f"评价得分 {fmt2(score.total)} 分，评价等级「{score.grade or '—'}」。{ke.final_conclusion}")
     doc.add_heading("四、绩效评价指标分析", level=2)
-    table(doc, ("一级指标", "权重", "得分"), [(lv.name, fmt2(lv.weight), fmt2(lv.score)) for lv in score.levels])
+    hidden = "报送后公布"
+    table(doc, ("一级指标", "权重", "得分"),
+          [(lv.name, fmt2(lv.weight), fmt2(lv.score) if with_scores else hidden) for lv in score.levels])
     indicators = list(ke.indicators.all())
     table(doc, ("一级指标", "二级指标", "三级指标", "权重", "得分", "评分标准"),
-          [(i.level1, i.level2, i.name, fmt2(i.weight), fmt2(s), i.standard)
+          [(i.level1, i.level2, i.name, fmt2(i.weight), fmt2(s) if with_scores else hidden, i.standard)
            for i, s in zip(indicators, score.rows, strict=True)])
-    if score.levels:
+    if score.levels and with_scores:
         picture(doc, bar_chart("决策、过程、产出、效益权重与得分", [lv.name for lv in score.levels],
                                [("权重", [float(lv.weight) for lv in score.levels]),
                                 ("得分", [float(lv.score) for lv in score.levels])]))
@@ -235,9 +241,11 @@ class KeyReportView(ScopedView):
     model = KeyEvaluation
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        from jixiao.evaluation.services import may_see_scores
+
         ke = self.get_object()
         log_event(EventType.EXPORT, request=request, obj=ke, format="docx")
-        return docx_response(key_report(ke), f"key-evaluation-{ke.pk}.docx")
+        return docx_response(key_report(ke, with_scores=may_see_scores(ke, request.user)), f"key-evaluation-{ke.pk}.docx")
 
 
 class SummaryReportView(ScopedView):

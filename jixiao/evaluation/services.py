@@ -325,8 +325,14 @@ def conflict_of_interest(agency: Agency, unit: BudgetUnit, year: int) -> str | N
 def engage(ke: KeyEvaluation, agency: Agency | None, experts: Iterable[Expert], user: Any, expected_version: int | None = None) -> KeyEvaluation:
     """委托: name the agency (checked against the conflict rule) and experts, give the plan the
     default framework (§4.11) and move to 已委托."""
+    experts = list(experts)
     if agency is None and ke.kind == "finance":
-        raise EvaluationError("财政重点评价须委托第三方机构，请选择机构。")
+        raise EvaluationError("财政重点评价须委托第三方机构，请从第三方机构库选择机构。")
+    if agency is not None and not Agency.objects.filter(pk=agency.pk, is_active=True).exists():
+        raise EvaluationError(f"「{agency.name}」不在第三方机构库中，请另选机构。")
+    inactive = [e.name for e in experts if not e.is_active]
+    if inactive:
+        raise EvaluationError(f"专家「{inactive[0]}」不在专家库中，请另选专家。")
     if agency is not None:
         problem = conflict_of_interest(agency, ke.unit, ke.year)
         if problem:
@@ -340,7 +346,8 @@ def engage(ke: KeyEvaluation, agency: Agency | None, experts: Iterable[Expert], 
             FrameworkIndicator.objects.bulk_create(
                 FrameworkIndicator(key_evaluation=locked, position=n, level1=a, level2=b, name=c, weight=Decimal(w), standard=s)
                 for n, (a, b, c, w, s) in enumerate(DEFAULT_FRAMEWORK))
-        return perform_transition(locked, "engage", user, expected_version=expected_version)  # type: ignore[return-value]
+        return perform_transition(locked, "engage", user, expected_version=expected_version,  # type: ignore[return-value]
+                                  via_form=True)
 
 
 def framework_problems(rows: Iterable[FrameworkRow]) -> tuple[str, ...]:
@@ -350,35 +357,55 @@ def framework_problems(rows: Iterable[FrameworkRow]) -> tuple[str, ...]:
     return check_framework_weights(framework_weights(rows))
 
 
+def rater_ids(ke: KeyEvaluation) -> set[int]:
+    """Who may score (§6.4): the engaged agency's staff and the engaged experts; for a unit's own
+    evaluation without an agency, the department's approvers who commissioned it."""
+    from jixiao.accounts.models import User
+
+    raters = set(ke.experts.exclude(user=None).values_list("user_id", flat=True))
+    if ke.agency is not None:
+        raters |= set(ke.agency.members.filter(role="agency").values_list("pk", flat=True))
+    elif ke.kind == "unit":
+        raters |= set(User.objects.filter(role="unit_approver", unit__root_id=ke.unit.root_id or ke.unit_id)
+                      .values_list("pk", flat=True))
+    return raters  # type: ignore[return-value]
+
+
+def may_score(ke: KeyEvaluation, user: Any) -> bool:
+    return ke.state == "fieldwork" and user.pk in rater_ids(ke)
+
+
+#: From these states on the report is issued: the evaluated unit and the readers see the scores.
+SCORES_ISSUED = ("reported", "published")
+
+
+def may_see_scores(ke: KeyEvaluation, user: Any) -> bool:
+    """Scores are the raters' and the commissioner's until the report is issued (§6.3)."""
+    if ke.state in SCORES_ISSUED or user.role in ("perf_section", "budget_desk"):
+        return True
+    if ke.kind == "unit" and user.role == "unit_approver":
+        return True  # the department commissioned its own evaluation
+    return user.pk in rater_ids(ke)
+
+
 def framework_rows(ke: KeyEvaluation) -> list[FrameworkRow]:
+    """The plan's indicators with the scores of the legitimate raters only."""
+    raters = rater_ids(ke)
     indicators = ke.indicators.prefetch_related("scores")
-    return [FrameworkRow(i.level1, i.level2, i.name, i.weight, tuple(s.score for s in i.scores.all())) for i in indicators]
+    return [FrameworkRow(i.level1, i.level2, i.name, i.weight,
+                         tuple(s.score for s in i.scores.all() if s.scorer_id in raters)) for i in indicators]
 
 
 def key_score(ke: KeyEvaluation) -> KeyEvaluationScore:
     return score_framework(framework_rows(ke), get_rule_set(ke.rule_set))
 
 
-def key_transition_problem(ke: KeyEvaluation, name: str) -> str | None:
-    if name == "submit_plan":
-        problems = framework_problems(framework_rows(ke))
-        return "评价方案不能提交：" + "；".join(problems) if problems else None
-    if name == "submit_draft":
-        score = key_score(ke)
-        if not score.complete:
-            return "尚有评价指标未评分，不能提交报告初稿。" + "；".join(score.errors)
-        return None if ke.draft_report.strip() else "请先填写报告初稿。"
-    if name == "give_feedback" and not ke.unit_feedback.strip():
-        return "请先填写反馈意见。"
-    if name == "finalise" and not ke.final_conclusion.strip():
-        return "请先填写最终报告的综合评价结论。"
-    return None
-
-
 def save_scores(ke: KeyEvaluation, user: Any, scores: dict[int, tuple[Decimal, str]]) -> int:
     """One rater's scores; every score must lie within its indicator's weight (nothing saved otherwise)."""
     if ke.state != "fieldwork":
         raise EvaluationError("只有在评价实施阶段才能评分。")
+    if user.pk not in rater_ids(ke):
+        raise EvaluationError("只有受托第三方机构人员和受邀评审专家可以评分。")
     indicators = {i.pk: i for i in ke.indicators.all()}
     errors = []
     for n, (pk, (score, _note)) in enumerate(sorted(scores.items()), start=1):

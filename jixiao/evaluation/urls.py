@@ -26,6 +26,7 @@ urlpatterns = [
     path("key/candidates/", views_key.CandidateView.as_view(), name="candidates"),
     path("key/<int:pk>/", views_key.KeyEvalDetailView.as_view(), name="keyeval_detail"),
     path("key/<int:pk>/section/<slug:section>/", views_key.KeyEvalSectionView.as_view(), name="keyeval_section"),
+    path("key/<int:pk>/scores/", views_key.KeyEvalScoreView.as_view(), name="keyeval_scores"),
     path("key/<int:pk>/transition/", views_key.KeyEvalTransitionView.as_view(), name="keyeval_transition"),
     path("key/<int:pk>/report.docx", reports.KeyReportView.as_view(), name="keyeval_docx"),
     path("rectification/", views_key.RectificationListView.as_view(), name="rectification_list"),

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
@@ -36,7 +37,10 @@ from jixiao.evaluation.services import (
     department_total,
     engage,
     framework_problems,
+    may_score,
+    may_see_scores,
     quota,
+    rater_ids,
     save_scores,
 )
 from jixiao.evaluation.views import current_year, score_text
@@ -164,7 +168,8 @@ class KeyEvalDetailView(ScopedView):
         if editable and obj.state == "engaged" and role in evaluator_roles(obj):
             out.add("plan")
         if editable and obj.state == "fieldwork":
-            out.add("score")
+            if may_score(obj, user):
+                out.add("score")
             if role in evaluator_roles(obj):
                 out.add("draft")
         if editable and obj.state == "draft_report":
@@ -182,7 +187,9 @@ def render_detail(request: AuthedRequest, obj: KeyEvaluation, posted: str | None
     user = request.user
     editable = can_edit(obj, user) and user.can("evaluation.keyevaluation", "change")
     indicators = list(obj.indicators.prefetch_related("scores__scorer"))
-    rows = [FrameworkRow(i.level1, i.level2, i.name, i.weight, tuple(s.score for s in i.scores.all())) for i in indicators]
+    raters = rater_ids(obj)
+    rows = [FrameworkRow(i.level1, i.level2, i.name, i.weight,
+                         tuple(s.score for s in i.scores.all() if s.scorer_id in raters)) for i in indicators]
     from jixiao.rules.evaluation_key import score_framework
 
     score = score_framework(rows, get_rule_set(obj.rule_set))
@@ -200,6 +207,7 @@ def render_detail(request: AuthedRequest, obj: KeyEvaluation, posted: str | None
 
     return render(request, "evaluation/keyeval_detail.html", {
         "title": str(obj), "object": obj, "score": score, "sections": shown,
+        "show_scores": may_see_scores(obj, user),
         "indicator_rows": [(i, s, mine.get(i.pk), *typed(i)) for i, s in zip(indicators, score.rows, strict=True)],
         "plan_problems": framework_problems(rows) if obj.state in ("engaged", "plan_submitted") else (),
         "transitions": available_transitions(obj, user), "review_log": ReviewLog.for_document(obj),
@@ -228,11 +236,12 @@ class KeyEvalSectionView(ScopedView):
     def post(self, request: AuthedRequest, pk: int, section: str) -> HttpResponse:
         obj = self.get_object("view")
         editable = can_edit(obj, request.user) and request.user.can("evaluation.keyevaluation", "change")
-        if section not in KeyEvalDetailView.sections(obj, request.user, editable):
+        handler = getattr(self, f"save_{section}", None)  # scores post to KeyEvalScoreView
+        if handler is None or section not in KeyEvalDetailView.sections(obj, request.user, editable):
             messages.error(request, f"当前状态为「{obj.state_label}」，您不能办理该事项。")
             return redirect(obj)
         try:
-            message = getattr(self, f"save_{section}")(obj, request)
+            message = handler(obj, request)
         except (EvaluationError, StaleEdit, WorkflowError) as exc:
             # Refused: the page again with everything typed in this section (nothing saved, nothing lost).
             messages.error(request, str(exc))
@@ -286,19 +295,6 @@ class KeyEvalSectionView(ScopedView):
             rows.save()
         return "评价方案已保存（产出和效益权重合计符合要求）。"
 
-    def save_score(self, obj: KeyEvaluation, request: AuthedRequest) -> str:
-        scores: dict[int, tuple[Decimal, str]] = {}
-        for n, ind in enumerate(obj.indicators.all(), start=1):
-            raw = (request.POST.get(f"score_{ind.pk}") or "").strip()
-            if not raw:
-                continue
-            try:
-                scores[ind.pk] = (Decimal(raw), (request.POST.get(f"note_{ind.pk}") or "").strip()[:300])
-            except InvalidOperation:
-                raise EvaluationError(f"第{n}行指标「{ind.name}」的得分「{raw}」不是数字。") from None
-        count = save_scores(obj, request.user, scores)
-        return f"已保存 {count} 项评分。"
-
     def save_draft(self, obj: KeyEvaluation, request: AuthedRequest) -> str:
         self._save_fields(obj, f.DraftReportForm(request.POST, instance=obj), form_version(request.POST), "报告初稿")
         return "报告初稿已保存。"
@@ -318,6 +314,40 @@ class KeyEvalSectionView(ScopedView):
         d = form.cleaned_data
         item = add_rectification(obj, request.user, d["problem"], d["action"], d["owner_unit"], d["deadline"])
         return f"已下达整改事项：{item.problem}"
+
+
+class KeyEvalScoreView(ScopedView):
+    """保存我的评分: only the engaged agency's staff and the engaged experts score, in 评价实施;
+    the evaluated unit sees the scores once the report is issued."""
+
+    model = KeyEvaluation
+    permission_action = "score"
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        obj = self.get_object("view")
+        if obj.state == "fieldwork" and not may_score(obj, request.user):
+            raise PermissionDenied("只有受托第三方机构人员和受邀评审专家可以评分。")
+        try:
+            count = save_scores(obj, request.user, self.scores(obj, request))
+        except EvaluationError as exc:
+            # Refused: the page again with every typed score and note (nothing saved, nothing lost).
+            messages.error(request, str(exc))
+            return render_detail(request, KeyEvaluation.objects.get(pk=obj.pk), posted="score", status=400)
+        messages.success(request, f"已保存 {count} 项评分。")
+        return redirect(obj)
+
+    @staticmethod
+    def scores(obj: KeyEvaluation, request: AuthedRequest) -> dict[int, tuple[Decimal, str]]:
+        scores: dict[int, tuple[Decimal, str]] = {}
+        for n, ind in enumerate(obj.indicators.all(), start=1):
+            raw = (request.POST.get(f"score_{ind.pk}") or "").strip()
+            if not raw:
+                continue
+            try:
+                scores[ind.pk] = (Decimal(raw), (request.POST.get(f"note_{ind.pk}") or "").strip()[:300])
+            except InvalidOperation:
+                raise EvaluationError(f"第{n}行指标「{ind.name}」的得分「{raw}」不是数字。") from None
+        return scores
 
 
 class KeyEvalTransitionView(TransitionView):

@@ -62,6 +62,12 @@ def selfeval_ready(doc: Any, transition: Transition, user: Any) -> str | None:
     return None
 
 
+def selfeval_public_copy(doc: Any) -> str | None:
+    if doc.is_classified:
+        return "涉密单位或项目不公开（非涉密、全公开）"
+    return None if doc.public_snapshot and doc.snapshot_hash else "须生成公开快照"
+
+
 def not_classified(doc: Any, transition: Transition, user: Any) -> str | None:
     if transition.name == "publish" and doc.is_classified:
         return "涉密单位或项目不公开（非涉密、全公开）。"
@@ -79,7 +85,7 @@ SELFEVAL_WORKFLOW = register(
             State("dept_approved", "待财政接收"),
             State("returned", "已退回修改", editable_by=UNIT),
             State("received", "财政已接收"),
-            State("published", "已公开", final=True),
+            State("published", "已公开", final=True, invariants=(selfeval_public_copy,)),
         ),
         transitions=(
             Transition("submit", "提交", EDITABLE, "submitted", UNIT, effect=mark_submitted),
@@ -123,10 +129,80 @@ def actor_fits_kind(doc: Any, transition: Transition, user: Any) -> str | None:
     return None
 
 
-def evaluation_ready(doc: Any, transition: Transition, user: Any) -> str | None:
-    from jixiao.evaluation.services import key_transition_problem
+def engage_from_registry(doc: Any, transition: Transition, user: Any) -> str | None:
+    """确认委托 names an agency from the registry that passes the conflict rule (§6.4)."""
+    if transition.name != "engage" or doc.agency_id is None:
+        return None
+    from jixiao.evaluation.services import conflict_of_interest
 
-    return key_transition_problem(doc, transition.name)
+    return conflict_of_interest(doc.agency, doc.unit, doc.year)
+
+
+# --- what must hold in each state (checked by the engine on every transition into it) ----------------
+
+
+def topic_approved(doc: Any) -> str | None:
+    if doc.kind == "unit" or doc.npc_approval_ref.strip():
+        return None
+    return "财政重点评价须记录区人大审定文号"
+
+
+def agency_engaged(doc: Any) -> str | None:
+    if doc.agency_id is None:
+        return None if doc.kind == "unit" else "须从第三方机构库选定受托机构"
+    return None if doc.agency.is_active else f"受托机构「{doc.agency.name}」已不在第三方机构库中"
+
+
+def framework_valid(doc: Any) -> str | None:
+    from jixiao.evaluation.services import framework_problems, framework_rows
+
+    problems = framework_problems(framework_rows(doc))
+    return "评价方案的指标体系：" + "；".join(problems) if problems else None
+
+
+def scores_complete(doc: Any) -> str | None:
+    from jixiao.evaluation.services import key_score
+
+    score = key_score(doc)
+    if not score.complete:
+        return "每项评价指标均须由受托方评分" + ("（" + "；".join(score.errors) + "）" if score.errors else "")
+    return None
+
+
+def draft_written(doc: Any) -> str | None:
+    return None if doc.draft_report.strip() else "须填写报告初稿"
+
+
+def feedback_written(doc: Any) -> str | None:
+    return None if doc.unit_feedback.strip() else "须填写被评价单位反馈意见"
+
+
+def final_written(doc: Any) -> str | None:
+    if not doc.final_conclusion.strip():
+        return "须填写最终报告的综合评价结论"
+    return None if doc.total is not None and doc.grade else "最终报告须有评价得分和等级"
+
+
+def report_sent(doc: Any) -> str | None:
+    return None if doc.reported_at else "须记录报送时间"
+
+
+def public_copy(doc: Any) -> str | None:
+    if doc.is_classified:
+        return "涉密单位或项目不公开（非涉密、全公开）"
+    return None if doc.public_snapshot and doc.snapshot_hash else "须生成公开快照"
+
+
+#: Each state holds what the states before it hold, plus its own.
+KEY_INVARIANTS: dict[str, tuple[Any, ...]] = {}
+_chain: tuple[Any, ...] = ()
+for _state, _added in (("approved", (topic_approved,)), ("engaged", (agency_engaged,)),
+                       ("plan_submitted", (framework_valid,)), ("fieldwork", ()),
+                       ("draft_report", (scores_complete, draft_written)), ("feedback_given", (feedback_written,)),
+                       ("final_report", (final_written,)), ("reported", (report_sent,)),
+                       ("published", (public_copy,))):
+    _chain += _added
+    KEY_INVARIANTS[_state] = _chain
 
 
 def record_npc_approval(doc: Any, user: Any, comment: str, grade: str) -> None:
@@ -162,15 +238,16 @@ KEY_WORKFLOW = register(
         states=(
             State("candidate", "候选", editable_by=PERF | APPROVER),
             State("shortlisted", "拟报区人大审定"),
-            State("approved", "已确定选题（待委托）"),
-            State("engaged", "已委托（编制评价方案）", editable_by=EVALUATOR),
-            State("plan_submitted", "评价方案待审核"),
-            State("fieldwork", "评价实施（评分）", editable_by=EVALUATOR | EXPERT),
-            State("draft_report", "报告初稿待单位反馈", editable_by=UNIT),
-            State("feedback_given", "单位已反馈（待最终报告）", editable_by=EVALUATOR),
-            State("final_report", "最终报告待报送"),
-            State("reported", "已报送（整改中）"),
-            State("published", "已公开", final=True),
+            State("approved", "已确定选题（待委托）", invariants=KEY_INVARIANTS["approved"]),
+            State("engaged", "已委托（编制评价方案）", editable_by=EVALUATOR, invariants=KEY_INVARIANTS["engaged"]),
+            State("plan_submitted", "评价方案待审核", invariants=KEY_INVARIANTS["plan_submitted"]),
+            State("fieldwork", "评价实施（评分）", editable_by=EVALUATOR | EXPERT, invariants=KEY_INVARIANTS["fieldwork"]),
+            State("draft_report", "报告初稿待单位反馈", editable_by=UNIT, invariants=KEY_INVARIANTS["draft_report"]),
+            State("feedback_given", "单位已反馈（待最终报告）", editable_by=EVALUATOR,
+                  invariants=KEY_INVARIANTS["feedback_given"]),
+            State("final_report", "最终报告待报送", invariants=KEY_INVARIANTS["final_report"]),
+            State("reported", "已报送（整改中）", invariants=KEY_INVARIANTS["reported"]),
+            State("published", "已公开", final=True, invariants=KEY_INVARIANTS["published"]),
         ),
         transitions=(
             Transition("shortlist", "列入拟报选题", ("candidate",), "shortlisted", PERF),
@@ -180,7 +257,7 @@ KEY_WORKFLOW = register(
             Transition("npc_return", "区人大未予审定", ("shortlisted",), "candidate", NPC, comment_required=True,
                        style="danger"),
             Transition("start_own", "确定为本部门重点评价项目", ("candidate",), "approved", APPROVER),
-            Transition("engage", "确认委托", ("approved",), "engaged", COMMISSIONER),
+            Transition("engage", "确认委托", ("approved",), "engaged", COMMISSIONER, form_only=True),
             Transition("submit_plan", "提交评价方案", ("engaged",), "plan_submitted", EVALUATOR),
             Transition("approve_plan", "批准评价方案", ("plan_submitted",), "fieldwork", COMMISSIONER),
             Transition("return_plan", "退回评价方案", ("plan_submitted",), "engaged", COMMISSIONER,
@@ -193,6 +270,6 @@ KEY_WORKFLOW = register(
             Transition("publish", "公开评价报告", ("reported",), "published", COMMISSIONER, effect=publish_key,
                        confirm="公开后将生成不可修改的公开快照，确定公开吗？"),
         ),
-        guards=(actor_fits_kind, evaluation_ready, not_classified),
+        guards=(actor_fits_kind, engage_from_registry, not_classified),
     )
 )

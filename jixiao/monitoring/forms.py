@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from jixiao.core.views import FilterForm
+from jixiao.evaluation.models import Agency
 from jixiao.monitoring.models import (
     LIGHT_CHOICES,
     POSSIBILITY_CHOICES,
@@ -96,7 +97,8 @@ class SelectForm(forms.Form):
 
 
 class EngagementForm(forms.Form):
-    agency_name = forms.CharField(label="第三方机构", max_length=100)
+    agency = forms.ModelChoiceField(label="第三方机构", queryset=Agency.objects.filter(is_active=True),
+                                    empty_label="（从第三方机构库选择）")
     title = forms.CharField(label="委托事项", max_length=200, initial="重点绩效跟踪监控")
     due_on = forms.DateField(label="完成期限", widget=DATE, initial=date(2021, 11, 30))
     ids = forms.CharField(widget=forms.HiddenInput)

@@ -136,9 +136,7 @@ class ExecutionRecord(models.Model):
 class MonitoringFormQuerySet(ScopedQuerySet["MonitoringForm"]):
     def assigned_to(self, user: Any) -> MonitoringFormQuerySet:
         """A third-party agency sees the forms of the focused-monitoring items assigned to it."""
-        if not user.agency_name:
-            return self.none()
-        return self.filter(focus_items__engagement__agency_name=user.agency_name).distinct()
+        return self.filter(focus_items__engagement__agency__members=user).distinct()  # type: ignore[return-value]
 
 
 class MonitoringForm(WorkflowDocument):
@@ -150,6 +148,7 @@ class MonitoringForm(WorkflowDocument):
     """
 
     workflow_name = "monitoring_form"
+    reader_visible_states = ("accepted",)  # external readers see a monitoring form once finance accepted it
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 
@@ -257,6 +256,7 @@ class MonitoringIndicator(models.Model):
     """C. 绩效指标完成情况: one approved indicator's value to date, forecast, light and analysis."""
 
     scope_unit_field = "form__unit"
+    classified_fields = ("form__unit__is_classified", "form__project__is_classified")
     scope_sector_field = "form__sector"
 
     form = models.ForeignKey(MonitoringForm, on_delete=models.CASCADE, related_name="rows")
@@ -318,12 +318,13 @@ class FocusRule(models.Model):
 
 
 class Engagement(models.Model):
-    """委托: a third-party agency commissioned for focused monitoring; its users see its items only."""
+    """委托: an agency from the registry commissioned for focused monitoring; its staff see its items only."""
 
     scope_unit_field = None
 
     round = models.ForeignKey(MonitoringRound, verbose_name="监控轮次", on_delete=models.PROTECT, related_name="engagements")
-    agency_name = models.CharField("第三方机构", max_length=100)
+    agency = models.ForeignKey("evaluation.Agency", verbose_name="第三方机构", on_delete=models.PROTECT,
+                               related_name="monitoring_engagements")
     title = models.CharField("委托事项", max_length=200)
     due_on = models.DateField("完成期限")
     created_by = models.ForeignKey("accounts.User", verbose_name="委托人", on_delete=models.PROTECT, related_name="+")
@@ -338,20 +339,19 @@ class Engagement(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.agency_name}：{self.title}"
+        return f"{self.agency.name}：{self.title}"
 
 
 class FocusItemQuerySet(ScopedQuerySet["FocusItem"]):
     def assigned_to(self, user: Any) -> FocusItemQuerySet:
-        if not user.agency_name:
-            return self.none()
-        return self.filter(engagement__agency_name=user.agency_name)
+        return self.filter(engagement__agency__members=user).distinct()  # type: ignore[return-value]
 
 
 class FocusItem(models.Model):
     """One item on the focused-monitoring list, with the third party's on-site findings."""
 
     scope_unit_field = "form__unit"
+    classified_fields = ("form__unit__is_classified", "form__project__is_classified")
     scope_sector_field = "form__sector"
 
     form = models.ForeignKey(MonitoringForm, verbose_name="监控表", on_delete=models.PROTECT, related_name="focus_items")
@@ -395,6 +395,7 @@ class CorrectiveAction(WorkflowDocument):
 
     workflow_name = "corrective_action"
     scope_unit_field = "unit"
+    classified_fields = ("unit__is_classified", "form__project__is_classified")
     scope_sector_field = "sector"
 
     form = models.ForeignKey(MonitoringForm, verbose_name="监控表", on_delete=models.PROTECT, related_name="actions")

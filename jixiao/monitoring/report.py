@@ -107,13 +107,13 @@ def build_report(rnd: MonitoringRound, progress: Progress | None = None) -> tupl
          f.get_target_light_display() or "—") for f in red])
     step(70, "合并重点监控发现")
     doc.add_heading("四、第三方重点绩效跟踪监控情况", level=1)
-    items = list(FocusItem.objects.filter(form__round=rnd).select_related("form__unit", "form__project", "engagement")
+    items = list(FocusItem.objects.filter(form__round=rnd).select_related("form__unit", "form__project", "engagement__agency")
                  .order_by("form__unit__code", "pk"))
     done = [i for i in items if i.findings]
     doc.add_paragraph(f"共选取重点监控{len(items)}个，已委托第三方{sum(1 for i in items if i.engagement_id)}个，"
                       f"已提交核查发现{len(done)}个。")
     _table(doc, ("项目/单位", "第三方机构", "核查发现", "整改建议"), [
-        (i.form.subject, i.engagement.agency_name if i.engagement_id else "", i.findings, i.recommendation) for i in done])
+        (i.form.subject, i.engagement.agency.name if i.engagement_id else "", i.findings, i.recommendation) for i in done])
     step(85, "整理纠偏措施")
     doc.add_heading("五、存在的问题和纠偏措施", level=1)
     actions = list(CorrectiveAction.objects.filter(form__round=rnd).select_related("form__unit", "form__project")

@@ -303,7 +303,7 @@ def assign_items(item_ids: list[int], engagement: Engagement, user: Any) -> int:
         for item in items:
             item.engagement = engagement
             item.lock_version += 1
-            with_reason(item, f"委托{engagement.agency_name}")
+            with_reason(item, f"委托{engagement.agency.name}")
             item.save()
     return len(items)
 

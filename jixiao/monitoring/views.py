@@ -441,9 +441,9 @@ class FocusListView(ScopedListView):
     title = "重点监控事项"
     template_name = "monitoring/focus_list.html"
     filter_form_class = f.FocusFilterForm
-    search_fields = ("form__project__name", "form__unit__name", "engagement__agency_name")
+    search_fields = ("form__project__name", "form__unit__name", "engagement__agency__name")
     default_sort = "form__unit__code"
-    select_related = ("form__unit", "form__project", "form__sector", "engagement")
+    select_related = ("form__unit", "form__project", "form__sector", "engagement__agency")
     detail_url_name = "monitoring:focus_detail"
     columns: ClassVar[list[Column]] = [
         Column("subject", "项目/单位", "form.subject", sort="form__project__name", width=34),
@@ -452,7 +452,7 @@ class FocusListView(ScopedListView):
         Column("budget", "调整后预算", "form.budget_fen", sort="form__budget_fen", kind="wan"),
         Column("light", "综合预警", "form.get_overall_light_display", width=8),
         Column("reason", "选取原因", "get_reason_display", sort="reason"),
-        Column("agency", "第三方机构", lambda i: i.engagement.agency_name if i.engagement_id else "", width=24),
+        Column("agency", "第三方机构", lambda i: i.engagement.agency.name if i.engagement_id else "", width=24),
         Column("finding", "核查结论", "get_finding_light_display", width=8),
         Column("recorded_at", "记录时间", sort="recorded_at"),
     ]
@@ -471,11 +471,7 @@ class FocusListView(ScopedListView):
 
     def extra_context(self) -> dict[str, Any]:
         can_assign = self.request.user.can("monitoring.engagement", "add")
-        from jixiao.accounts.models import User
-
-        agencies = sorted(set(User.objects.filter(role="agency").exclude(agency_name="")
-                              .values_list("agency_name", flat=True))) if can_assign else []
-        return {"selectable": can_assign, "engagement_form": f.EngagementForm(), "agencies": agencies}
+        return {"selectable": can_assign, "engagement_form": f.EngagementForm() if can_assign else None}
 
 
 class FocusDetailView(ScopedView):
@@ -580,7 +576,9 @@ class AssignView(ScopedView):
     def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.EngagementForm(request.POST)
         if not form.is_valid() or not form.item_ids():
-            messages.error(request, "请勾选重点监控事项，并填写第三方机构、委托事项和完成期限。")
+            problems = "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields)
+            messages.error(request, "请勾选重点监控事项，从第三方机构库选择机构，并填写委托事项和完成期限。"
+                           + (f"（{problems}）" if problems else ""))
             return redirect("monitoring:focus_list")
         ids = form.item_ids()
         first = FocusItem.objects.for_user(request.user).filter(pk__in=ids).select_related("form").first()
@@ -589,13 +587,13 @@ class AssignView(ScopedView):
             return redirect("monitoring:focus_list")
         data = form.cleaned_data
         try:
-            engagement = Engagement.objects.create(round_id=first.form.round_id, agency_name=data["agency_name"].strip(),
+            engagement = Engagement.objects.create(round_id=first.form.round_id, agency=data["agency"],
                                                    title=data["title"], due_on=data["due_on"], created_by=request.user)
             n = assign_items(ids, engagement, request.user)
         except MonitoringError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已将{n}个事项委托给{engagement.agency_name}。")
+            messages.success(request, f"已将{n}个事项委托给{engagement.agency.name}。")
         return redirect("monitoring:focus_list")
 
 

@@ -42,7 +42,7 @@ class TargetDeclaration(WorkflowDocument):
     """
 
     workflow_name = "target_declaration"
-    npc_visible_states = ("approved", "published", "superseded")  # 人大 reads targets once approved
+    reader_visible_states = ("approved", "published", "superseded")  # external readers: once approved
     scope_unit_field = "unit"
     scope_sector_field = "sector"
 

@@ -52,6 +52,16 @@ def publish(doc: Any, user: Any, comment: str, grade: str) -> None:
     doc.published_at = timezone.now()
 
 
+def approved_with_grade(doc: Any) -> str | None:
+    return None if doc.review_grade in ("优", "良") else "批复须有财政审核等级（优或良）"
+
+
+def public_copy(doc: Any) -> str | None:
+    if doc.is_classified:
+        return "涉密单位或项目的绩效目标不公开（非涉密、全公开）"
+    return None if doc.public_snapshot and doc.snapshot_hash else "须生成公开快照"
+
+
 def checks_pass(doc: Any, transition: Transition, user: Any) -> str | None:
     if transition.name != "submit":
         return None
@@ -80,8 +90,9 @@ TARGET_WORKFLOW = register(
             State("dept_approved", "待财政审核"),
             State("returned", "已退回修改", editable_by=UNIT),
             State("rejected", "未通过（不得进入预算）", final=True),
-            State("approved", "已批复"),
-            State("published", "已公开"),
+            State("approved", "已批复", invariants=(approved_with_grade,)),
+            # A published target rests here; it changes only by approving its adjustment (v+1 supersedes it).
+            State("published", "已公开", final=True, invariants=(approved_with_grade, public_copy)),
             State("superseded", "已被调整版本替代", final=True),
         ),
         transitions=(

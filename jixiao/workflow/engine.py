@@ -1,9 +1,11 @@
 """Workflows declared as data (Hypha's pattern) and the one service that moves documents.
 
 A document type registers a :class:`Workflow`: its states, which roles may edit it in each
-state, and its transitions (from, to, roles, whether a comment is required). State changes
-happen only through :func:`perform_transition`; edits only through :func:`save_document`.
-Both lock the row, refuse stale versions, and write the review log and history.
+state, what must hold of a document in each state (its invariants), and its transitions (from,
+to, roles, whether a comment is required). State changes happen only through
+:func:`perform_transition`, which refuses to move a document into a state whose invariants fail
+(unless the transition is an explicit override that records its reason); edits only through
+:func:`save_document`. Both lock the row, refuse stale versions, and write the review log and history.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from jixiao.core.types import with_reason
 if TYPE_CHECKING:
     from jixiao.accounts.models import User
 
-__all__ = ["StaleEdit", "Transition", "Workflow", "WorkflowError", "perform_transition", "save_document"]
+__all__ = ["StaleEdit", "Transition", "Workflow", "WorkflowError", "invariant_problems", "perform_transition",
+           "save_document"]
+
+#: What must hold of a document in a state: returns a Chinese description of what is missing, or None.
+Invariant = Callable[[Any], str | None]
 
 
 class WorkflowError(Exception):
@@ -33,6 +39,8 @@ class State:
     label: str
     editable_by: frozenset[str] = frozenset()
     final: bool = False
+    #: Checked by the engine before any transition into this state (e.g. 已委托 → an agency).
+    invariants: tuple[Invariant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,11 @@ class Transition:
     confirm: str = ""
     #: What the comment box asks for, when it is not an opinion (e.g. 人大's 审定文号).
     comment_label: str = "意见"
+    #: Taken only through its own form and service (e.g. 确认委托 with an agency from the registry),
+    #: never as a bare button.
+    form_only: bool = False
+    #: An explicit override: the target state's invariants may be unmet; the reason (comment) is required.
+    overrides_invariants: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,8 @@ class Workflow:
             unknown = (set(t.sources) | {t.target}) - codes
             if unknown:
                 raise ValueError(f"{self.name}.{t.name}: undeclared states {sorted(unknown)}")
+            if t.overrides_invariants and not t.comment_required:
+                raise ValueError(f"{self.name}.{t.name}: an override must require its reason")
 
 
 REGISTRY: dict[str, Workflow] = {}
@@ -135,13 +150,25 @@ def _in_scope(document: WorkflowDocument, user: User) -> bool:
     return type(document)._default_manager.for_user(user).filter(pk=document.pk).exists()  # type: ignore[attr-defined]
 
 
+def invariant_problems(document: WorkflowDocument, state: str) -> list[str]:
+    """What ``document`` lacks to be in ``state`` (empty when every invariant of the state holds)."""
+    checks = document.workflow().state(state).invariants
+    return [problem for check in checks if (problem := check(document))]
+
+
+def _invariant_error(wf: Workflow, transition: Transition, problems: list[str]) -> str:
+    return f"不能{transition.label}：进入「{wf.state_label(transition.target)}」前须满足——" + "；".join(problems) + "。"
+
+
 def available_transitions(document: WorkflowDocument, user: User) -> list[Transition]:
-    """Transitions this user may take now (only these are rendered: no dead buttons)."""
+    """Transitions this user may take now as buttons (only these are rendered: no dead buttons)."""
     wf = document.workflow()
-    candidates = [t for t in wf.transitions if document.state in t.sources and user.role in t.roles]
+    candidates = [t for t in wf.transitions
+                  if document.state in t.sources and user.role in t.roles and not t.form_only]
     if not candidates or not _in_scope(document, user):
         return []
-    return [t for t in candidates if not any(g(document, t, user) for g in wf.guards)]
+    return [t for t in candidates if not any(g(document, t, user) for g in wf.guards)
+            and (t.overrides_invariants or not invariant_problems(document, t.target))]
 
 
 def can_edit(document: WorkflowDocument, user: User) -> bool:
@@ -156,8 +183,13 @@ def perform_transition(
     comment: str = "",
     expected_version: int | None = None,
     grade: str = "",
+    via_form: bool = False,
 ) -> WorkflowDocument:
-    """Move ``document`` along transition ``name``; log and notify. Raises WorkflowError."""
+    """Move ``document`` along transition ``name``; log and notify. Raises WorkflowError.
+
+    The document must satisfy the target state's invariants after the transition's effect, unless
+    the transition is an override (its reason is then the required comment). ``via_form`` is set
+    by the service that owns a form-only transition."""
     from django.utils import timezone
 
     from jixiao.workflow.models import Notification, ReviewLog
@@ -173,6 +205,8 @@ def perform_transition(
             )
         if user.role not in transition.roles or not _in_scope(current, user):
             raise WorkflowError(f"您没有权限执行「{transition.label}」。")
+        if transition.form_only and not via_form:
+            raise WorkflowError(f"「{transition.label}」须在页面上的表单中办理。")
         for guard in wf.guards:
             problem = guard(current, transition, user)
             if problem:
@@ -188,6 +222,9 @@ def perform_transition(
         with_reason(current, f"{transition.label}：{comment}" if comment else transition.label)
         if transition.effect:
             transition.effect(current, user, comment, grade)
+        problems = [] if transition.overrides_invariants else invariant_problems(current, transition.target)
+        if problems:
+            raise WorkflowError(_invariant_error(wf, transition, problems))
         current.save()
         ReviewLog.record(current, user, transition, from_state, comment, grade)
         Notification.for_transition(current, user, transition, comment)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from jixiao.accounts.roles import ROLE_SCOPE, Role, Scope
+from jixiao.accounts.roles import EXTERNAL_READERS, ROLE_SCOPE, Role, Scope
 
 KEYS = ("a", "a_sub", "b")
 ASSIGNED = frozenset({Role.AGENCY, Role.EXPERT})
@@ -36,7 +36,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     )
 
     p, units = org["projects"], org["units"]
-    mine = Agency.objects.create(name="湖南测试会计师事务所", phone="13873010041")
+    mine, _ = Agency.objects.get_or_create(name="湖南测试会计师事务所", defaults={"phone": "13873010041"})
     mine.members.add(users[Role.AGENCY])
     other = Agency.objects.create(name="其他评价机构", phone="13900000000")
     expert = Expert.objects.create(name="测试专家", user=users[Role.EXPERT])
@@ -62,14 +62,16 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     per_selfeval = ("evaluation:selfeval_detail", "evaluation:selfeval_edit", "evaluation:selfeval_preview",
                     "evaluation:selfeval_transition", "evaluation:evidence_upload", "evaluation:selfeval_json",
                     "evaluation:selfeval_docx")
-    per_key = ("evaluation:keyeval_detail", "evaluation:keyeval_transition", "evaluation:keyeval_docx")
+    per_key = ("evaluation:keyeval_detail", "evaluation:keyeval_transition", "evaluation:keyeval_docx",
+               "evaluation:keyeval_scores")
     return {
         **{name: [(k, {"pk": se[k].pk}, se_keys[k]) for k in KEYS] for name in per_selfeval},
         "evaluation:evidence_download": [("a_sub", {"pk": se["a_sub"].pk, "evidence": evidence.pk}, "a_sub")],
         **{name: [(k, {"pk": r.pk}, k) for k, r in rechecks.items()]
            for name in ("evaluation:recheck_detail", "evaluation:recheck_save")},
         **{name: [(k, {"pk": ke.pk}, k) for k, ke in keys.items()] for name in per_key},
-        "evaluation:keyeval_section": [(k, {"pk": ke.pk, "section": "score"}, k) for k, ke in keys.items()],
+        "evaluation:keyeval_section": [(k, {"pk": ke.pk, "section": section}, k) for k, ke in keys.items()
+                                       for section in ("engage", "plan")],
         "evaluation:rectification_action": [(k, {"pk": item.pk}, k) for k, item in items.items()],
         "evaluation:agency_edit": [("agency", {"pk": mine.pk}, "")],
         "evaluation:agency_service_add": [("agency", {"pk": mine.pk}, "")],
@@ -81,9 +83,12 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
 def expected(role: str, label: str, action: str, unit_key: str) -> int | None:
     if not label.startswith("evaluation.") or not unit_key:
         return None
-    if label == "evaluation.selfevaluation" and role == Role.NPC_READER:
-        return 404  # 人大 reads self-evaluations once published; the fixture's are drafts
+    if label == "evaluation.selfevaluation" and role in EXTERNAL_READERS:
+        return 404  # external readers see self-evaluations once published; the fixture's are drafts
     unit = unit_key.removeprefix("eng_")
+    if action == "score" and role not in ASSIGNED:
+        # A unit's approver scores only its department's own evaluation; the fixture's are the finance bureau's.
+        return 403 if _visible(ROLE_SCOPE[role], unit) else 404
     if role in ASSIGNED:
         return 200 if unit_key == "eng_a" else 404
     return 200 if _visible(ROLE_SCOPE[role], unit) else 404

@@ -55,7 +55,7 @@ def test_one_out_of_range_score_keeps_every_other_typed_score(org: Any, users: A
     data |= {f"note_{i.pk}": f"说明{n}" for n, i in enumerate(indicators)}
     data[f"score_{indicators[3].pk}"] = "99"  # out of range
     page = login(users["agency"]).post(
-        reverse("evaluation:keyeval_section", kwargs={"pk": ke.pk, "section": "score"}), data)
+        reverse("evaluation:keyeval_scores", kwargs={"pk": ke.pk}), data)
     text = _values(page.content.decode())
     assert page.status_code == 400 and "超出" in text
     for n, i in enumerate(indicators):

@@ -79,7 +79,7 @@ def run_to_final(ke: KeyEvaluation, users: Any, login: Any) -> None:
     ke.refresh_from_db()
     for user, delta in ((users["agency"], Decimal(0)), (users["expert"], Decimal(1))):
         data = {f"score_{i.pk}": str(max(Decimal(0), i.weight - 1 - delta)) for i in ke.indicators.all()}
-        login(user).post(reverse("evaluation:keyeval_section", kwargs={"pk": ke.pk, "section": "score"}), data)
+        login(user).post(reverse("evaluation:keyeval_scores", kwargs={"pk": ke.pk}), data)
     with pytest.raises(WorkflowError, match="报告初稿"):
         perform_transition(ke, "submit_draft", users["agency"])
     KeyEvaluation.objects.filter(pk=ke.pk).update(draft_report="初稿：项目总体实施较好。")

@@ -41,6 +41,15 @@ def build_round(org: dict[str, Any], users: dict[str, Any]) -> Any:
     return open_round(users["perf_section"], 2021, 9, date(2021, 11, 30))
 
 
+def registry_agency(users: dict[str, Any]) -> Any:
+    """The fixture's agency user's firm in the registry (the evaluation fixtures may have made it already)."""
+    from jixiao.evaluation.models import Agency
+
+    agency, _ = Agency.objects.get_or_create(name="湖南测试会计师事务所", defaults={"phone": "13873010041"})
+    agency.members.add(users["agency"])
+    return agency
+
+
 @pytest.fixture
 def monitoring_round(org: dict[str, Any], users: dict[str, Any]) -> Any:
     return build_round(org, users)

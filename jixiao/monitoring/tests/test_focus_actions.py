@@ -19,6 +19,7 @@ from jixiao.monitoring.services import (
     save_feedback,
     start_retarget,
 )
+from jixiao.monitoring.tests.conftest import registry_agency
 from jixiao.workflow.engine import WorkflowError, perform_transition
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_agency_records_findings_only_on_assigned_items(monitoring_round: Any, u
     apply_focus_rule(monitoring_round, users["perf_section"], seed=1)
     item_b = FocusItem.objects.get(form__project=org["projects"]["b"])
     item_a = FocusItem.objects.get(form__project=org["projects"]["a"])
-    engagement = Engagement.objects.create(round=monitoring_round, agency_name=users["agency"].agency_name,
+    engagement = Engagement.objects.create(round=monitoring_round, agency=registry_agency(users),
                                            title="重点监控", due_on=date(2021, 11, 30), created_by=users["perf_section"])
     assert assign_items([item_b.pk], engagement, users["perf_section"]) == 1
     agency = users["agency"]
@@ -63,11 +64,33 @@ def test_agency_records_findings_only_on_assigned_items(monitoring_round: Any, u
 def test_assignment_page(monitoring_round: Any, users: dict[str, Any], login: Any) -> None:
     apply_focus_rule(monitoring_round, users["perf_section"], seed=3)
     ids = ",".join(str(pk) for pk in FocusItem.objects.values_list("pk", flat=True))
+    agency = registry_agency(users)
     client = login(users["perf_section"])
-    response = client.post(reverse("monitoring:focus_assign"), {"agency_name": "湖南测试会计师事务所", "title": "重点监控",
+    response = client.post(reverse("monitoring:focus_assign"), {"agency": agency.pk, "title": "重点监控",
                                                                 "due_on": "2021-11-30", "ids": ids})
     assert response.status_code == 302
     assert FocusItem.objects.filter(engagement__isnull=True).count() == 0
+    assert set(FocusItem.objects.values_list("engagement__agency", flat=True)) == {agency.pk}
+
+
+def test_assignment_takes_only_an_agency_of_the_registry(monitoring_round: Any, users: dict[str, Any],
+                                                         login: Any) -> None:
+    """A typed (mistyped) name is refused; the page offers the registry's agencies only."""
+    from jixiao.evaluation.models import Agency
+
+    apply_focus_rule(monitoring_round, users["perf_section"], seed=3)
+    agency = registry_agency(users)
+    Agency.objects.create(name="已出库的评价机构", is_active=False)
+    ids = ",".join(str(pk) for pk in FocusItem.objects.values_list("pk", flat=True))
+    client = login(users["perf_section"])
+    page = client.get(reverse("monitoring:focus_list")).content.decode()
+    assert f'<option value="{agency.pk}">湖南测试会计师事务所</option>' in page and "已出库的评价机构" not in page
+    for typed in ("湖南测试会计帅事务所", "湖南测试会计师事务所", str(Agency.objects.get(is_active=False).pk)):
+        response = client.post(reverse("monitoring:focus_assign"), {"agency": typed, "agency_name": typed,
+                                                                    "title": "重点监控", "due_on": "2021-11-30",
+                                                                    "ids": ids}, follow=True)
+        assert "从第三方机构库选择机构" in response.content.decode()
+    assert not Engagement.objects.exists() and not FocusItem.objects.filter(engagement__isnull=False).exists()
 
 
 def test_action_tracked_to_closure(monitoring_round: Any, users: dict[str, Any], org: Any) -> None:
