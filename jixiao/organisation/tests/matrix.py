@@ -11,7 +11,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     from jixiao.organisation.models import ImportBatch
 
     u, p, e = org["units"], org["projects"], org["expenditures"]
-    batch = ImportBatch.objects.create(kind="units", file_name="x.xlsx", uploaded_by=users["sys_admin"],
+    batch = ImportBatch.objects.create(kind="units", file_name="x.xlsx", uploaded_by=users["perf_section"],
                                        status="rejected", annotated_workbook=b"PK\x03\x04")
     return {
         "organisation:unit_detail": [(k, {"pk": u[k].pk}, k) for k in KEYS],

@@ -114,7 +114,7 @@ def test_amounts_in_wan_when_the_header_says_so(org: Any, users: dict[str, Any],
 
 def test_units_import_builds_the_tree_parents_after_children_in_the_file(org: Any, users: dict[str, Any], login: Any) -> None:
     rows = [["950001", "下属甲", "950", "教育", "否"], ["950", "新一级单位", "", "教育", "否"]]
-    response = upload(login(users["sys_admin"]), "units", workbook(UNIT_COLUMNS, rows))
+    response = upload(login(users["perf_section"]), "units", workbook(UNIT_COLUMNS, rows))
     assert "导入成功" in response.content.decode()
     child = BudgetUnit.objects.get(code="950001")
     assert child.parent.code == "950" and child.root.code == "950" and child.parent.root_id == child.parent.pk
