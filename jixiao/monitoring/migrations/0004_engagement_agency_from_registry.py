@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_user_classified_access'),
         ('evaluation', '0001_initial'),
-        ('monitoring', '0002_executionimport_progress_executionimport_upload_and_more'),
+        ('monitoring', '0003_upload_as_file'),
     ]
 
     operations = [
