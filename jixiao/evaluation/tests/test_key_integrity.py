@@ -90,7 +90,7 @@ def test_one_engage_path_with_an_agency_of_the_registry(org: Any, users: Any, ag
     with pytest.raises(WorkflowError, match="须在页面上的表单中办理"):
         perform_transition(ke, "engage", users["perf_section"])
     # the engine refuses 已委托 without an agency, even when asked through the form's path
-    with pytest.raises(WorkflowError, match="已委托.*须从第三方机构库选定受托机构"):
+    with pytest.raises(WorkflowError, match=r"已委托.*须从第三方机构库选定受托机构"):
         perform_transition(ke, "engage", users["perf_section"], via_form=True)
     with pytest.raises(EvaluationError, match="请从第三方机构库选择机构"):
         engage(ke, None, [], users["perf_section"])
