@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-pg test-browser lint typecheck bench install serve clean
+.PHONY: demo test test-pg test-documents test-browser lint typecheck bench install serve clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +38,16 @@ serve: install
 
 # SQLite, no service needed. Prints the rules engine's branch coverage (must be 100%).
 test: install
-	$(PY) -m pytest -m "not browser" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not documents" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)
 	$(PY) -m coverage report --include="jixiao/rules/*" --omit="jixiao/rules/tests/*" --show-missing --skip-covered --fail-under=100
 
 # The same suite on PostgreSQL (CI): JIXIAO_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
 test-pg: install
-	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser" -q $(PYTEST_ARGS)
+	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser and not documents" -q $(PYTEST_ARGS)
+
+# Files printed or converted by LibreOffice (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui).
+test-documents: install
+	$(PY) -m pytest -m documents -q $(PYTEST_ARGS)
 
 # Playwright driving Debian's chromium (apt-get install chromium).
 test-browser: install

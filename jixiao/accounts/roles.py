@@ -200,6 +200,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "accept": frozenset({_R.PERF_SECTION}),
         EXPORT: frozenset(_READERS | {_R.AGENCY}),
     },
+    # Tables received as files (issue 18): agencies see their agency's, 人大 readers their own uploads.
+    "evaluation.tableupload": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.AGENCY, _R.NPC_READER, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION, _R.AGENCY, _R.NPC_READER}),
+    },
     "evaluation.agency": {
         VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER}),
         ADD: frozenset({_R.PERF_SECTION}),

@@ -16,6 +16,7 @@ class EvaluationConfig(AppConfig):
             NavItem("evaluation", "逾期与未公开", "evaluation:overdue", "evaluation.deadlinereport"),
             NavItem("evaluation", "自评质量复核", "evaluation:recheck_list", "evaluation.recheck"),
             NavItem("evaluation", "复核抽样", "evaluation:round_list", "evaluation.recheckround"),
+            NavItem("evaluation", "收到的自评表文件", "evaluation:table_list", "evaluation.tableupload"),
             NavItem("evaluation", "重点评价", "evaluation:keyeval_list", "evaluation.keyevaluation"),
             NavItem("evaluation", "整改清单", "evaluation:rectification_list", "evaluation.rectificationitem"),
             NavItem("evaluation", "第三方机构库", "evaluation:agency_list", "evaluation.agency"),

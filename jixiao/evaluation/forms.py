@@ -18,6 +18,7 @@ from jixiao.evaluation.models import (
     FrameworkIndicator,
     KeyEvaluation,
     KeyKind,
+    Recheck,
     RectificationItem,
     SelfEvalIndicator,
     SelfEvaluation,
@@ -295,3 +296,32 @@ class KeyEvalFilterForm(FilterForm):
     state = forms.ChoiceField(label="状态", required=False, choices=lambda: [("", "全部"), *_key_states()])
 
 
+
+
+class TableFileForm(forms.Form):
+    """A self-evaluation table received as a file (issue 18)."""
+
+    file = forms.FileField(
+        label="自评表文件",
+        help_text="Word（.docx）、Excel（.xlsx、.xls）或带文字层的 PDF：项目支出绩效自评表或部门整体支出绩效评价评分表。"
+                  "系统读取表格并按其适用口径检查；有无法读取的单元格时不保存，并列出行列。")
+    recheck = forms.ModelChoiceField(label="所属复核事项", queryset=Recheck.objects.none(), required=False,
+                                     help_text="可不选；选择后本文件归入该复核事项。")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field = self.fields["recheck"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Recheck.objects.for_user(user, "view").select_related("selfeval")  # type: ignore[attr-defined]
+        field.label_from_instance = _recheck_label  # type: ignore[method-assign, assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.user.role == "agency" and data.get("recheck") is None and not self.user.agencies.exists():
+            raise forms.ValidationError("您的账号未关联第三方机构，请联系绩效管理股。")
+        return data
+
+
+def _recheck_label(recheck: Any) -> str:
+    return f"{recheck.selfeval.subject}（{recheck.selfeval.year}年度）"

@@ -656,3 +656,62 @@ class RectificationItem(models.Model):
 
     def __str__(self) -> str:
         return self.problem
+
+
+# --- tables as files arrive (issue 18) -------------------------------------------------------------------
+
+
+class TableUploadQuerySet(DistrictWideQuerySet):
+    """An agency's staff see their agency's uploads; 人大 readers their own; the finance bureau all."""
+
+    def assigned_to(self, user: Any) -> TableUploadQuerySet:
+        return self.filter(agency__members=user).distinct()  # type: ignore[return-value]
+
+    def scope(self, user: Any, scope: Any) -> TableUploadQuerySet:
+        if user.role == "npc_reader":
+            return self.filter(uploaded_by=user)  # type: ignore[return-value]
+        return super().scope(user, scope)  # type: ignore[return-value]
+
+
+class TableUpload(models.Model):
+    """A self-evaluation table received as a file (Word, Excel, PDF), read into the exchange format
+    and checked: the project table (§2.7) or the department-overall score sheet (§2.8 b)."""
+
+    scope_unit_field = None
+
+    agency = models.ForeignKey(Agency, verbose_name="复核机构", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="table_uploads")
+    recheck = models.ForeignKey(Recheck, verbose_name="复核事项", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="table_uploads")
+    file_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("文件大小（字节）")
+    kind = models.CharField("表格类型", max_length=40)
+    title = models.CharField("项目或表格名称", max_length=200)
+    unit_name = models.CharField("单位", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    document = models.JSONField("读取的表格")
+    result = models.JSONField("检查结果")
+    convention = models.CharField("适用口径", max_length=300, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    warning_count = models.PositiveIntegerField("警告数", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
+                                    related_name="table_uploads")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = TableUploadQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "收到的自评表文件"
+        verbose_name_plural = "收到的自评表文件"
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.title}）"
+
+    @property
+    def kind_label(self) -> str:
+        return "部门整体支出绩效评价评分表" if self.kind == "department_overall_score_sheet" else "项目支出绩效自评表"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:table_detail", kwargs={"pk": self.pk})

@@ -34,9 +34,11 @@ from jixiao.evaluation.models import (
     RectificationState,
     SelfEvalIndicator,
     SelfEvaluation,
+    TableUpload,
 )
 from jixiao.organisation.models import BudgetUnit, DepartmentExpenditure
 from jixiao.rules.checker import CheckResult, check_table
+from jixiao.rules.conventions import check_document
 from jixiao.rules.evaluation import RecheckResult, check_framework_weights, recheck_quality
 from jixiao.rules.evaluation_key import (
     FrameworkRow,
@@ -46,9 +48,11 @@ from jixiao.rules.evaluation_key import (
     score_framework,
 )
 from jixiao.rules.evaluation_sample import SampleCandidate, read_sample_rule, select_sample
+from jixiao.rules.layout import CellProblem
 from jixiao.rules.money import fen_to_wan
 from jixiao.rules.ruleset import get_rule_set
 from jixiao.rules.targets import target_text
+from jixiao.tablefiles import import_table
 from jixiao.targets.models import Kind, TargetDeclaration
 from jixiao.workflow.engine import WorkflowError, perform_transition
 
@@ -492,3 +496,44 @@ def accept_rectification(item: RectificationItem, user: Any) -> RectificationIte
     with_reason(item, "整改销号")
     item.save()
     return item
+
+
+# --- tables as files arrive (issue 18) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableReading:
+    """A received file read and checked; ``upload`` is None when a cell could not be read."""
+
+    upload: TableUpload | None
+    problems: tuple[CellProblem, ...]
+
+
+def receive_table(user: Any, file_name: str, data: bytes, recheck: Recheck | None = None) -> TableReading:
+    """Read a Word / Excel / PDF self-evaluation table, check it under the convention it follows and
+    record it — or record nothing and list every cell that could not be read."""
+    reading = import_table(data, file_name)
+    if reading.document is None or reading.problems:
+        return TableReading(None, reading.problems)
+    doc = reading.document
+    result = check_document(doc, None)
+    data_out = result.to_dict()
+    severities = [f.severity for f in result.findings]
+    agency = recheck.agency if recheck is not None else user.agencies.first()
+    upload = TableUpload.objects.create(
+        agency=agency if user.role == "agency" or recheck is not None else None,
+        recheck=recheck,
+        file_name=file_name[:200],
+        size=len(data),
+        kind=str(doc["kind"]),
+        title=str(doc.get("title") or "")[:200],
+        unit_name=str(doc.get("unit") or "")[:200],
+        year=int(str(doc["year"])),
+        document=doc,
+        result=data_out,
+        convention=(result.convention or "")[:300],
+        error_count=severities.count("error"),
+        warning_count=len(severities) - severities.count("error"),
+        uploaded_by=user,
+    )
+    return TableReading(upload, ())

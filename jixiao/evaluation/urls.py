@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.evaluation import exchange, reports, views, views_key
+from jixiao.evaluation import exchange, reports, views, views_key, views_tables
 
 app_name = "evaluation"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("selfeval/<int:pk>/evidence/<int:evidence>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
     path("selfeval/<int:pk>/table.json", views.SelfEvalJsonView.as_view(), name="selfeval_json"),
     path("selfeval/<int:pk>/report.docx", reports.SelfEvalReportView.as_view(), name="selfeval_docx"),
+    path("tables/", views_tables.TableListView.as_view(), name="table_list"),
+    path("tables/upload/", views_tables.TableUploadView.as_view(), name="table_upload"),
+    path("tables/<int:pk>/", views_tables.TableDetailView.as_view(), name="table_detail"),
     path("recheck/", views.RecheckListView.as_view(), name="recheck_list"),
     path("recheck/rounds/", views.RoundListView.as_view(), name="round_list"),
     path("recheck/rounds/draw/", views.DrawView.as_view(), name="draw"),

@@ -49,6 +49,7 @@ SEVERITIES: Final[dict[str, Severity]] = {
     "LOW_EXECUTION_UNEXPLAINED": "warning",
     "EXECUTION_INDICATOR_GAP": "warning",
     "ZERO_BUDGET": "warning",
+    "WEIGHT_MISSING": "warning",
 }
 SEVERITY_LABELS: Final = {"error": "错误", "warning": "警告"}
 EXIT_OK: Final = 0
@@ -180,6 +181,7 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     errors: tuple[FieldError, ...] = field(default=())
     provisional: Provisional | None = None
+    convention: str | None = None  # which local convention the table was found to follow, and why
 
     @property
     def malformed(self) -> bool:
@@ -205,6 +207,7 @@ class CheckResult:
         funds, table = self.funds, self.table
         return {
             "rule_set": self.rule_set,
+            "convention": self.convention,
             "title": table.title,
             "unit": table.unit,
             "year": table.year,
@@ -278,7 +281,14 @@ def check_parsed(table: SelfEvalTable, rule_set: RuleSet) -> CheckResult:
     rows = tuple(_check_row(table, row, rule_set, out) for row in table.indicators)
     applicable = [r for r in rows if r.applicable]
     dropped = sum((r.row.weight or ZERO for r in rows if not r.applicable), ZERO)
-    total = rescale_total(funds.score + sum((r.counted for r in applicable), ZERO), dropped, rule_set)
+    total: Decimal | None = rescale_total(
+        funds.score + sum((r.counted for r in applicable), ZERO), dropped, rule_set
+    )
+    unweighted = [r.row for r in applicable if r.row.weight is None]
+    for row in unweighted:
+        out.add("WEIGHT_MISSING", f"{row.label}未印分值，无法计分；本表不计算总分和等级", row.index)
+    if unweighted:
+        total = None  # no grade from a partial sum
     _check_total_and_grade(table, applicable, dropped, rule_set, out)
     _check_gap(table, funds, applicable, rule_set, out)
     levels = aggregate((r.row.level1, r.row.level2, r.row.weight or ZERO, r.counted) for r in applicable)
@@ -289,7 +299,7 @@ def check_parsed(table: SelfEvalTable, rule_set: RuleSet) -> CheckResult:
         indicators=rows,
         levels=levels,
         total=total,
-        grade=rule_set.grade(total),
+        grade=None if total is None else rule_set.grade(total),
         findings=tuple(out.items),
         provisional=provisional(funds, rows, dropped, rule_set),
     )

@@ -1,6 +1,8 @@
 """``jixiao selfeval …``: the self-evaluation checker on the command line (no Django).
 
-    jixiao selfeval check FILE [--rules NAME] [--json]    FILE may be "-" for standard input
+    jixiao selfeval check FILE [--rules NAME] [--json]    FILE may be "-" for standard input, or a
+                                                          .docx/.xlsx/.xls/.pdf table (read by import)
+    jixiao selfeval import FILE [--json] [--out FILE.json]  a Word/Excel/PDF table → exchange JSON
     jixiao selfeval rules                                 list the rule sets
     jixiao selfeval parse TEXT…                           show how texts parse
 
@@ -14,13 +16,21 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from jixiao.rules.checker import EXIT_MALFORMED, EXIT_OK, CheckResult, check_json
+from jixiao.rules.checker import EXIT_MALFORMED, EXIT_OK, CheckResult
+from jixiao.rules.conventions import check_document
+from jixiao.rules.overall import SheetResult
 from jixiao.rules.parsing import parse_value
-from jixiao.rules.report import render_errors, render_report
-from jixiao.rules.ruleset import DEFAULT_RULE_SET, UnknownRuleSetError, available_rule_sets, get_rule_set
+from jixiao.rules.report import render_errors, render_report, render_sheet_report
+from jixiao.rules.ruleset import UnknownRuleSetError, available_rule_sets, get_rule_set
+from jixiao.rules.table import decode_json
+from jixiao.rules.validation import DocumentError
+
+TABLE_FILES = (".docx", ".xlsx", ".xls", ".pdf")
 
 USAGE = """用法：
-  jixiao selfeval check 文件 [--rules 规则集] [--json]   检查项目支出绩效自评表（JSON；文件为 - 时读标准输入）
+  jixiao selfeval check 文件 [--rules 规则集] [--json]   检查绩效自评表（JSON、Word、Excel 或 PDF；文件为 - 时读标准输入）；
+                                                        不指定规则集时按表格所符合的口径检查
+  jixiao selfeval import 文件 [--json] [--out 输出.json] 读取 Word、Excel、PDF 中的绩效自评表，输出交换格式 JSON
   jixiao selfeval rules                                 列出可用规则集
   jixiao selfeval parse 文本 [文本…]                     显示指标值文本的解析结果
 退出状态：0 无错误；1 有错误级问题；2 文档格式错误或用法错误。
@@ -34,7 +44,7 @@ class UsageError(Exception):
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
     file: str
-    rules: str
+    rules: str | None  # None: the convention the table follows
     as_json: bool
 
 
@@ -56,7 +66,8 @@ def _fail(message: str, key: str, as_json: bool) -> int:
 def parse_check_args(args: list[str]) -> CheckOptions:
     """Options of ``check``; raises UsageError."""
     files: list[str] = []
-    rules, as_json = DEFAULT_RULE_SET, False
+    rules: str | None = None
+    as_json = False
     items = iter(args)
     for arg in items:
         if arg == "--json":
@@ -95,15 +106,39 @@ def run_check(args: list[str]) -> int:
     as_json = "--json" in args
     try:
         options = parse_check_args(args)
-        rule_set = get_rule_set(options.rules)
+        rule_set = None if options.rules is None else get_rule_set(options.rules)
         data = _read(options.file)
     except UsageError as exc:
         return _fail(f"{exc}\n{USAGE}", "", as_json)
     except UnknownRuleSetError as exc:
         return _fail(str(exc), "--rules", as_json)
-    result = check_json(data, rule_set)
-    _output(result, options.as_json, rule_set.rounding_places)
+    doc: object
+    if options.file.lower().endswith(TABLE_FILES):
+        from jixiao.tablefiles.cli import document_or_fail
+
+        doc = document_or_fail(data, options.file, as_json)
+        if doc is None:
+            return EXIT_MALFORMED
+    else:
+        try:
+            doc = decode_json(data)
+        except DocumentError as exc:
+            doc = exc
+    result = check_document(doc, rule_set)
+    if isinstance(result, SheetResult):
+        if options.as_json:
+            _print_json(result.to_dict())
+        elif result.sheet is not None:
+            _print(render_sheet_report(result))
+        if result.errors:
+            sys.stderr.write(render_errors(result))
+        return result.exit_status
+    _output(result, options.as_json, result_places(result))
     return result.exit_status
+
+
+def result_places(result: CheckResult) -> int:
+    return get_rule_set(result.rule_set).rounding_places
 
 
 def _output(result: CheckResult, as_json: bool, places: int) -> None:
@@ -139,6 +174,10 @@ def main(args: list[str]) -> int:
         return EXIT_OK
     if command == "check":
         return run_check(rest)
+    if command == "import":
+        from jixiao.tablefiles.cli import run_import
+
+        return run_import(rest)
     if command == "rules":
         return run_rules()
     if command == "parse":

@@ -9,6 +9,7 @@ from itertools import accumulate
 
 from jixiao.rules.checker import SEVERITY_LABELS, CheckResult, IndicatorCheck
 from jixiao.rules.numbers import fmt, fmt_plain
+from jixiao.rules.overall import SheetResult
 from jixiao.rules.scoring import METHOD_LABELS
 
 _HEADERS = ("行", "一级指标", "三级指标", "年度指标值", "实际完成值", "计分方法", "分值", "得分", "填报得分")
@@ -69,6 +70,7 @@ def render_report(result: CheckResult, places: int = 2) -> str:
     lines = [
         f"项目支出绩效自评表检查：{table.title}",
         f"实施单位：{table.unit}　自评年度：{table.year}　规则集：{result.rule_set}",
+        *([result.convention] if result.convention else []),
         "",
         "一、预算执行",
         f"  全年预算数 {_amount(table.funds.annual_budget, table.amount_unit)}，"
@@ -94,12 +96,16 @@ def render_report(result: CheckResult, places: int = 2) -> str:
     lines += ["  " + line for line in format_table(_HEADERS, rows)] if rows else ["  （无指标）"]
     lines += [
         "",
-        f"三、总分 {fmt(result.total or Decimal(0), places)}（填报 {_maybe(table.total)}）",
-        f"四、等级 {result.grade}（填报 {table.grade or '—'}）",
+        f"三、总分 {_total(result.total, places)}（填报 {_maybe(table.total)}）",
+        f"四、等级 {result.grade or '不评定（有指标未印分值）'}（填报 {table.grade or '—'}）",
         "",
     ]
     lines += _render_findings(result)
     return "\n".join(lines) + "\n"
+
+
+def _total(total: Decimal | None, places: int) -> str:
+    return "无法计算（有指标未印分值）" if total is None else fmt(total, places)
 
 
 def _render_findings(result: CheckResult) -> list[str]:
@@ -112,7 +118,46 @@ def _render_findings(result: CheckResult) -> list[str]:
     return lines
 
 
-def render_errors(result: CheckResult) -> str:
+def render_sheet_report(result: SheetResult) -> str:
+    """The readable report of a department-overall score sheet."""
+    sheet = result.sheet
+    assert sheet is not None
+    lines = [
+        f"部门整体支出绩效评价评分表检查：{sheet.title}",
+        f"单位：{sheet.unit}　年度：{sheet.year}　评分细则：{result.rubric}",
+        *([result.convention] if result.convention else []),
+        "",
+    ]
+    headers = ("项", "一级指标", "三级指标", "指标值", "分值", "按公式得分", "填报得分")
+    rows = [
+        [
+            str(c.item.index + 1),
+            _cell(c.item.level1),
+            _cell(c.item.name),
+            _cell(c.item.value or "—"),
+            _maybe(c.item.weight),
+            "—" if c.score is None else fmt(c.score),
+            _maybe(c.item.score),
+        ]
+        for c in result.items
+    ]
+    lines += ["  " + line for line in format_table(headers, rows)] if rows else ["  （无评分项）"]
+    total = "无法计算（有评分项未印分值或未填得分）" if result.total is None else fmt(result.total)
+    lines += [
+        "",
+        f"总分 {total}（填报 {_maybe(sheet.total)}）　等级 {result.grade or '—'}（填报 {sheet.grade or '—'}）",
+        "",
+    ]
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    if not result.findings:
+        lines.append("检查结论：未发现问题。")
+    else:
+        lines.append(f"检查结论：{errors} 个错误，{len(result.findings) - errors} 个警告。")
+        lines += [f"  [{SEVERITY_LABELS[f.severity]}] {f.code} {f.message}" for f in result.findings]
+    return "\n".join(lines) + "\n"
+
+
+def render_errors(result: CheckResult | SheetResult) -> str:
     """A malformed document: every problem with its key."""
     lines = ["文档格式错误，无法检查："]
     lines += [f"  - {error.message}" for error in result.errors]

@@ -27,6 +27,7 @@ _NAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _TOP_KEYS: Final = (
     "name",
     "display_name",
+    "convention",
     "budget_year",
     "weights",
     "grades",
@@ -92,6 +93,7 @@ class RuleSet:
     recheck_good_max_delta: Decimal
     recheck_fair_max_delta: Decimal
     recheck_replace_above: Decimal
+    convention: str = ""  # how a checked table is told which convention it follows ("湖北省口径")
 
     # --- behaviour ---------------------------------------------------------------------------
 
@@ -126,6 +128,7 @@ class RuleSet:
         return {
             "name": self.name,
             "display_name": self.display_name,
+            "convention": self.convention,
             "budget_year": self.budget_year,
             "weights": {
                 "funds": num(self.funds_weight),
@@ -220,6 +223,7 @@ def _read_rule_set(problems: Problems, r: Reader) -> RuleSet | None:
     if name is not None and not _NAME_RE.match(name):
         problems.add("name", '字段 "name" 只能使用小写字母、数字和连字符，且以字母或数字开头')
     display_name = r.text("display_name")
+    convention = r.text("convention", required=False)
     budget_year = r.integer("budget_year", nullable=True, low=1990, high=2100)
     funds, level1 = _read_weights(problems, r)
     grades = _read_grades(problems, r)
@@ -295,6 +299,7 @@ def _read_rule_set(problems: Problems, r: Reader) -> RuleSet | None:
         recheck_good_max_delta=recheck[1],
         recheck_fair_max_delta=recheck[2],
         recheck_replace_above=recheck[3],
+        convention=convention or cast(str, display_name),
     )
 
 

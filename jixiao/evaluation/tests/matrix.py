@@ -33,6 +33,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         RecheckRound,
         RectificationItem,
         SelfEvaluation,
+        TableUpload,
     )
 
     p, units = org["projects"], org["units"]
@@ -59,6 +60,10 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     items = {k: RectificationItem.objects.create(key_evaluation=ke, problem="绩效目标不够细化", action="细化量化指标",
                                                  owner_unit=ke.unit, deadline="2022-06-30") for k, ke in keys.items()}
     year = EvaluationYear.for_year(2021)
+    uploads = {key: TableUpload.objects.create(
+        agency=agency, file_name="自评表.docx", size=100, kind="project_self_eval", title="测试项目",
+        unit_name="测试单位", year=2021, document={"indicators": []}, result={"findings": []},
+        uploaded_by=users[Role.PERF_SECTION]) for key, agency in (("eng_a", mine), ("eng_b", other))}
     per_selfeval = ("evaluation:selfeval_detail", "evaluation:selfeval_edit", "evaluation:selfeval_preview",
                     "evaluation:selfeval_transition", "evaluation:evidence_upload", "evaluation:selfeval_json",
                     "evaluation:selfeval_docx")
@@ -77,12 +82,19 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "evaluation:agency_service_add": [("agency", {"pk": mine.pk}, "")],
         "evaluation:expert_edit": [("expert", {"pk": expert.pk}, "")],
         "evaluation:settings_edit": [("year", {"pk": year.pk}, "")],
+        "evaluation:table_detail": [(k, {"pk": u.pk}, f"upload_{k}") for k, u in uploads.items()],
     }
 
 
 def expected(role: str, label: str, action: str, unit_key: str) -> int | None:
     if not label.startswith("evaluation.") or not unit_key:
         return None
+    if unit_key.startswith("upload_"):
+        # A received file: agencies see their agency's, 人大 readers only their own (these are the
+        # performance section's), the finance bureau and auditors all of them.
+        if role == Role.AGENCY:
+            return 200 if unit_key == "upload_eng_a" else 404
+        return 404 if role == Role.NPC_READER else 200
     if label == "evaluation.selfevaluation" and role in EXTERNAL_READERS:
         return 404  # external readers see self-evaluations once published; the fixture's are drafts
     unit = unit_key.removeprefix("eng_")
