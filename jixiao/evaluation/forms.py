@@ -325,3 +325,45 @@ class TableFileForm(forms.Form):
 
 def _recheck_label(recheck: Any) -> str:
     return f"{recheck.selfeval.subject}（{recheck.selfeval.year}年度）"
+
+
+# 部门整体支出绩效评价评分表 (domain.md §2.8 b, §3.5): the common-indicator rows a new sheet starts with.
+SCORE_SHEET_ROWS: tuple[tuple[str, str, str, int, str], ...] = (
+    ("投入", "预算配置", "在职人员控制率", 8, "在职人数/编制数≤100%得满分，每超1个百分点扣0.5分，扣完为止"),
+    ("投入", "预算配置", "\u201c三公\u201d经费变动率", 8, "本年较上年≤0得满分，每增1个百分点扣0.8分，扣完为止"),
+    ("过程", "预算执行", "预算完成率", 8, "100%得满分，每低5个百分点扣2分"),
+    ("过程", "预算执行", "预算调整率", 8, "0得8分；10%以内6分；20%以内4分；30%以内2分；超过30%不得分"),
+    ("过程", "预算管理", "管理制度健全性", 8, "制度健全、执行有效得满分"),
+    ("过程", "预算管理", "资金使用合规性", 8, "每发现一处违规扣1分"),
+    ("过程", "资产管理", "资产管理安全性", 6, "资产保存完整、使用合规得满分"),
+    ("产出", "职责履行", "实际完成率", 10, "实际完成工作数/计划工作数×分值"),
+    ("产出", "职责履行", "完成及时率", 8, "及时完成工作数/实际完成工作数×分值"),
+    ("产出", "职责履行", "重点工作办结率", 8, "重点工作实际完成数/交办数×分值"),
+    ("效果", "履职效益", "社会效益", 10, "履职对经济社会发展的作用明显得满分"),
+    ("效果", "履职效益", "社会公众或服务对象满意度", 10, "满意度≥90%得满分，否则按比例得分"),
+)
+
+
+class ScoreSheetForm(forms.Form):
+    unit = forms.CharField(label="部门(单位)名称", max_length=200)
+    year = forms.IntegerField(label="评价年度", min_value=2000, max_value=2100)
+    total = forms.DecimalField(label="自评总分", required=False, max_digits=6, decimal_places=2)
+    grade = forms.ChoiceField(label="自评等级", required=False, choices=[("", "—"), *((g, g) for g in "优良中差")])
+
+
+class ScoreSheetItemForm(forms.Form):
+    level1 = forms.CharField(label="一级指标", max_length=20)
+    level2 = forms.CharField(label="二级指标", max_length=40)
+    name = forms.CharField(label="三级指标", max_length=60)
+    weight = forms.DecimalField(label="分值", required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2)
+    standard = forms.CharField(label="评分标准", max_length=300, required=False)
+    value = forms.CharField(label="指标值", max_length=60, required=False)
+    score = forms.DecimalField(label="得分", required=False, max_digits=5, decimal_places=2)
+    note = forms.CharField(label="扣分原因", max_length=300, required=False)
+
+
+ScoreSheetItemFormSet = forms.formset_factory(ScoreSheetItemForm, extra=0, min_num=1, validate_min=True)
+
+
+def score_sheet_initial() -> list[dict[str, object]]:
+    return [{"level1": a, "level2": b, "name": c, "weight": w, "standard": s} for a, b, c, w, s in SCORE_SHEET_ROWS]

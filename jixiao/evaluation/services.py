@@ -50,8 +50,10 @@ from jixiao.rules.evaluation_key import (
 from jixiao.rules.evaluation_sample import SampleCandidate, read_sample_rule, select_sample
 from jixiao.rules.layout import CellProblem
 from jixiao.rules.money import fen_to_wan
+from jixiao.rules.overall import SCORE_SHEET_KIND
 from jixiao.rules.ruleset import get_rule_set
 from jixiao.rules.targets import target_text
+from jixiao.rules.values import json_number
 from jixiao.tablefiles import import_table
 from jixiao.targets.models import Kind, TargetDeclaration
 from jixiao.workflow.engine import WorkflowError, perform_transition
@@ -515,25 +517,46 @@ def receive_table(user: Any, file_name: str, data: bytes, recheck: Recheck | Non
     reading = import_table(data, file_name)
     if reading.document is None or reading.problems:
         return TableReading(None, reading.problems)
-    doc = reading.document
+    upload = _record(user, file_name, len(data), reading.document, recheck)
+    return TableReading(upload, ())
+
+
+def _record(user: Any, file_name: str, size: int, doc: dict[str, object], recheck: Recheck | None) -> TableUpload:
     result = check_document(doc, None)
-    data_out = result.to_dict()
     severities = [f.severity for f in result.findings]
     agency = recheck.agency if recheck is not None else user.agencies.first()
-    upload = TableUpload.objects.create(
+    return TableUpload.objects.create(
         agency=agency if user.role == "agency" or recheck is not None else None,
         recheck=recheck,
         file_name=file_name[:200],
-        size=len(data),
+        size=size,
         kind=str(doc["kind"]),
         title=str(doc.get("title") or "")[:200],
         unit_name=str(doc.get("unit") or "")[:200],
         year=int(str(doc["year"])),
         document=doc,
-        result=data_out,
+        result=result.to_dict(),
         convention=(result.convention or "")[:300],
         error_count=severities.count("error"),
         warning_count=len(severities) - severities.count("error"),
         uploaded_by=user,
     )
-    return TableReading(upload, ())
+
+
+def score_sheet_document(header: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, object]:
+    """The exchange document of a score sheet typed on the form (jixiao.rules.overall)."""
+    def num(value: Decimal | None) -> int | float | None:
+        return None if value is None else json_number(value)
+
+    return {
+        "kind": SCORE_SHEET_KIND, "year": header["year"], "unit": header["unit"], "title": "部门整体支出绩效评价评分表",
+        "items": [{"level1": i["level1"], "level2": i["level2"], "name": i["name"], "weight": num(i["weight"]),
+                   "standard": i["standard"], "value": i["value"] or None, "score": num(i["score"]),
+                   "note": i["note"] or None} for i in items],
+        "total": num(header["total"]), "grade": header["grade"] or None,
+    }
+
+
+def record_score_sheet(user: Any, doc: dict[str, object]) -> TableUpload:
+    """A score sheet filled in on the form, checked and recorded like a received file."""
+    return _record(user, "在线填写", 0, doc, None)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("selfeval/<int:pk>/report.docx", reports.SelfEvalReportView.as_view(), name="selfeval_docx"),
     path("tables/", views_tables.TableListView.as_view(), name="table_list"),
     path("tables/upload/", views_tables.TableUploadView.as_view(), name="table_upload"),
+    path("tables/score-sheet/", views_tables.ScoreSheetFormView.as_view(), name="score_sheet_form"),
     path("tables/<int:pk>/", views_tables.TableDetailView.as_view(), name="table_detail"),
     path("recheck/", views.RecheckListView.as_view(), name="recheck_list"),
     path("recheck/rounds/", views.RoundListView.as_view(), name="round_list"),

@@ -14,9 +14,9 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core.types import AuthedRequest
 from jixiao.core.views import ScopedView
-from jixiao.evaluation.forms import TableFileForm
+from jixiao.evaluation.forms import ScoreSheetForm, ScoreSheetItemFormSet, TableFileForm, score_sheet_initial
 from jixiao.evaluation.models import TableUpload
-from jixiao.evaluation.services import receive_table
+from jixiao.evaluation.services import receive_table, record_score_sheet, score_sheet_document
 from jixiao.rules.scoring import METHOD_LABELS
 from jixiao.tablefiles import MAX_BYTES
 
@@ -86,3 +86,29 @@ class TableDetailView(ScopedView):
                 {**i, "value_text": upload.document["items"][i["index"]]["value"]} for i in result.get("items", [])],
             "sheet": upload.kind == "department_overall_score_sheet",
         })
+
+
+class ScoreSheetFormView(ScopedView):
+    """部门整体支出绩效评价评分表 filled in on a form, checked like an uploaded one."""
+
+    model = TableUpload
+    permission_action = "add"
+    title = "填写部门整体支出绩效评价评分表"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        return self._page(ScoreSheetForm(), ScoreSheetItemFormSet(initial=score_sheet_initial(), prefix="items"))
+
+    def _page(self, form: ScoreSheetForm, items: Any, status: int = 200) -> HttpResponse:
+        return render(self.request, "evaluation/score_sheet_form.html",
+                      {"title": self.title, "form": form, "items": items}, status=status)
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        form = ScoreSheetForm(request.POST)
+        items = ScoreSheetItemFormSet(request.POST, prefix="items")
+        if not (form.is_valid() and items.is_valid()):
+            return self._page(form, items, status=400)
+        doc = score_sheet_document(form.cleaned_data, [f.cleaned_data for f in items.forms if f.cleaned_data])
+        saved = record_score_sheet(request.user, doc)
+        log_event(EventType.IMPORT, request=request, list="部门整体支出绩效评价评分表", file="在线填写")
+        messages.success(request, f"评分表已检查：{saved.error_count} 个错误，{saved.warning_count} 个警告。")
+        return redirect(saved)

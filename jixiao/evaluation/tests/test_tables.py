@@ -112,3 +112,29 @@ def test_agency_account_without_agency_is_told(users: Any, login: Any) -> None:
     assert response.status_code == 400 and not TableUpload.objects.exists()
     assert "您的账号未关联第三方机构，请联系绩效管理股。" in response.content.decode()
     assert login(users["agency"]).get(reverse("evaluation:table_upload")).status_code == 405
+
+
+def test_score_sheet_filled_in_on_the_form(users: Any, login: Any) -> None:
+    from jixiao.evaluation.forms import SCORE_SHEET_ROWS
+
+    client = login(users["perf_section"])
+    page = client.get(reverse("evaluation:score_sheet_form")).content.decode()
+    assert "在职人员控制率" in page and "每超1个百分点扣0.5分" in page
+    data = {"unit": "示例县农业农村局", "year": "2021", "total": "96", "grade": "优",
+            "items-TOTAL_FORMS": str(len(SCORE_SHEET_ROWS)), "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "1", "items-MAX_NUM_FORMS": "1000"}
+    for n, (l1, l2, name, weight, standard) in enumerate(SCORE_SHEET_ROWS):
+        data |= {f"items-{n}-level1": l1, f"items-{n}-level2": l2, f"items-{n}-name": name,
+                 f"items-{n}-weight": str(weight), f"items-{n}-standard": standard, f"items-{n}-score": str(weight)}
+    data |= {"items-0-value": "104%", "items-2-score": "abc"}
+    refused = client.post(reverse("evaluation:score_sheet_form"), data)
+    assert refused.status_code == 400 and not TableUpload.objects.exists()
+    html = refused.content.decode()
+    assert "第3行得分：输入一个数字。" in html and 'value="104%"' in html and 'value="示例县农业农村局"' in html
+    data["items-2-score"] = "8"
+    response = client.post(reverse("evaluation:score_sheet_form"), data)
+    saved = TableUpload.objects.get()
+    assert response["Location"] == saved.get_absolute_url() and saved.file_name == "在线填写"
+    page = client.get(saved.get_absolute_url()).content.decode()
+    assert "第1项「在职人员控制率」指标值「104%」按评分标准应得 6.00 分，填报 8" in page
+    assert "填报总分 96 与各项得分合计 100.00 不一致" in page
