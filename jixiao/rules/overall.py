@@ -22,12 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Final, cast
 
 from jixiao.rules.numbers import HUNDRED, ZERO, fmt, fmt_plain
 from jixiao.rules.rubric import RubricItem, rubric_item_from_dict, score_rubric_item
-from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, get_rule_set
+from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, get_rule_set, json_files
 from jixiao.rules.table import GRADES
 from jixiao.rules.validation import DocumentError, FieldError, Problems, Reader
 from jixiao.rules.values import json_number
@@ -168,12 +167,7 @@ def get_rubric(name: str = DEFAULT_RUBRIC) -> Rubric:
 
 @lru_cache(maxsize=1)
 def _rubric_files() -> dict[str, str]:
-    folder = resources.files("jixiao.rules.rubrics")
-    return {
-        entry.name.removesuffix(".json"): entry.read_text(encoding="utf-8")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".json")
-    }
+    return json_files("jixiao.rules.rubrics")
 
 
 def available_rubrics() -> tuple[str, ...]:

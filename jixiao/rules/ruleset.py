@@ -371,8 +371,9 @@ def _read_recheck(problems: Problems, rc: Reader) -> tuple[Decimal, Decimal, Dec
 # --- registry --------------------------------------------------------------------------------------
 
 
-def _rule_set_files() -> dict[str, str]:
-    folder = resources.files("jixiao.rules.rulesets")
+def json_files(package: str) -> dict[str, str]:
+    """The JSON files shipped in a package folder, by name without ".json" (rule sets, rubrics)."""
+    folder = resources.files(package)
     return {
         entry.name.removesuffix(".json"): entry.read_text(encoding="utf-8")
         for entry in folder.iterdir()
@@ -383,6 +384,10 @@ def _rule_set_files() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _shipped() -> dict[str, str]:
     return _rule_set_files()
+
+
+def _rule_set_files() -> dict[str, str]:
+    return json_files("jixiao.rules.rulesets")
 
 
 def available_rule_sets() -> tuple[str, ...]:

@@ -100,8 +100,10 @@ def target_text(comparison: str, value: str, unit: str) -> str:
     whose own sign contradicts the chosen one is kept as typed; the review reports it."""
     value, unit = value.strip(), unit.strip()
     text = value + unit if unit and not value.endswith(unit) else value
-    if comparison in NUMERIC_COMPARISONS and written_op(value) is None and (
-        PLAIN_NUMBER.match(value) or isinstance(parse_cached(text), Quantitative)
+    if (
+        comparison in NUMERIC_COMPARISONS
+        and written_op(value) is None
+        and (PLAIN_NUMBER.match(value) or isinstance(parse_cached(text), Quantitative))
     ):
         text = COMPARISONS[comparison] + text
     return text

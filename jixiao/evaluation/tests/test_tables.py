@@ -3,8 +3,6 @@ performance section and 人大 readers; agencies see only their own agency's upl
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +11,7 @@ from django.urls import reverse
 
 from jixiao.evaluation.models import Agency, TableUpload
 from jixiao.rules.tests.conftest import MEALS, RURAL
+from jixiao.rules.tests.conftest import load_plain as plain
 from jixiao.rules.tests.test_overall import s24_sheet
 from jixiao.tablefiles.tests.builders import docx_bytes, sheet_xlsx_bytes, xlsx_bytes
 
@@ -20,10 +19,6 @@ pytestmark = pytest.mark.django_db
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-
-def plain(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 @pytest.fixture

@@ -22,6 +22,12 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
+def load_plain(path: Path) -> dict[str, Any]:
+    """An example as JSON numbers (int/float), the way a reader of a printed table writes it."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 @pytest.fixture
 def national() -> RuleSet:
     return get_rule_set("national-default")

@@ -525,7 +525,9 @@ def _has(holder: dict[Any, Any] | list[Any], key: Any) -> bool:
     return isinstance(key, int) and key < len(holder)
 
 
-@pytest.mark.parametrize(("budget", "executed", "rate"), [(D("7.51"), D("7234.50"), "96331.56%"), (100, 109, "109.00%")])
+@pytest.mark.parametrize(
+    ("budget", "executed", "rate"), [(D("7.51"), D("7234.50"), "96331.56%"), (100, 109, "109.00%")]
+)
 def test_execution_above_the_budget_is_an_error(budget: Decimal, executed: Decimal, rate: str) -> None:
     """Issue 10 item 8: 7,234.50 万元 spent of a 7.51 万元 budget (and 109 %) is impossible."""
     doc = _doc()
@@ -565,7 +567,12 @@ def test_provisional_total_while_qualitative_rows_are_unscored() -> None:
     assert (p.scored, p.pending, p.low, p.high) == (D("66.88"), D(30), D("88.88"), D("94.88"))
     assert p.grade_range == "良～优" and p.to_dict()["range"] == [88.88, 94.88]
     done = check_table(_doc()).provisional
-    assert done is not None and done.complete and done.low == done.high == D("91.88") and done.grade_range == "优"
+    assert (
+        done is not None
+        and done.complete
+        and done.low == done.high == D("91.88")
+        and done.grade_range == "优"
+    )
     unread = _row(_doc(), 4, score=None, actual="说不清")  # no band: anything in [0, w]
     q = check_table(unread).provisional
     assert q is not None and (q.low, q.high) == (D("73.88"), D("93.88")) and q.grade_range == "中～优"

@@ -114,5 +114,8 @@ def test_a_sample_rule_reads_as_chinese_words() -> None:
     from jixiao.rules.evaluation_sample import SampleRule, describe_sample_rule
 
     rule = SampleRule(Decimal(100), ("优",), ("教育",), Decimal("0.1"), 3)
-    assert describe_sample_rule(rule) == "100万元以上必抽；等级为优的必抽；教育行业必抽；随机抽取其余的10%（至少3项）"
+    assert (
+        describe_sample_rule(rule)
+        == "100万元以上必抽；等级为优的必抽；教育行业必抽；随机抽取其余的10%（至少3项）"
+    )
     assert describe_sample_rule(SampleRule()) == "随机抽取其余的10%"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ from jixiao.rules.layout import (
     split_weight,
 )
 from jixiao.rules.tests.conftest import MEALS, RURAL
+from jixiao.rules.tests.conftest import load_plain as plain
 
 D = Decimal
 HEADER = (
@@ -32,11 +32,6 @@ HEADER = (
     "得分",
     "偏差原因分析及改进措施",
 )
-
-
-def plain(path: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def num(value: Any) -> str:

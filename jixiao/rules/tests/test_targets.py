@@ -198,8 +198,15 @@ def test_a_value_without_a_sign_takes_the_chosen_sign() -> None:
 
 @pytest.mark.parametrize(
     ("comparison", "value", "conflict"),
-    [(">=", "≤95%", "≤"), ("<=", "不低于95", "≥"), (">=", "=95", "="), (">=", "≥95", None), ("=", "95", None),
-     (">=", "12月内", None), ("qual", "≤95%", None)],
+    [
+        (">=", "≤95%", "≤"),
+        ("<=", "不低于95", "≥"),
+        (">=", "=95", "="),
+        (">=", "≥95", None),
+        ("=", "95", None),
+        (">=", "12月内", None),
+        ("qual", "≤95%", None),
+    ],
 )
 def test_a_sign_that_contradicts_the_chosen_one_is_an_error_naming_the_row(
     comparison: str, value: str, conflict: str | None
@@ -214,11 +221,25 @@ def test_a_sign_that_contradicts_the_chosen_one_is_an_error_naming_the_row(
 
 
 def test_a_cost_target_above_the_project_funds_is_a_warning() -> None:
-    rows = (*GOOD, ind("产出指标", "成本指标", "项目总成本", "<=", "120", "万元", None),
-            ind("产出指标", "成本指标", "户均补助", "<=", "9000", "元/户", None),
-            ind("产出指标", "成本指标", "定性成本", "qual", "1000万元", "", None))
-    found = [f for f in review_target(draft(indicators=rows, budget_fen=45_000_000)) if f.code == "COST_ABOVE_FUNDS"]
+    rows = (
+        *GOOD,
+        ind("产出指标", "成本指标", "项目总成本", "<=", "120", "万元", None),
+        ind("产出指标", "成本指标", "户均补助", "<=", "9000", "元/户", None),
+        ind("产出指标", "成本指标", "定性成本", "qual", "1000万元", "", None),
+    )
+    found = [
+        f
+        for f in review_target(draft(indicators=rows, budget_fen=45_000_000))
+        if f.code == "COST_ABOVE_FUNDS"
+    ]
     assert [(f.row, f.severity) for f in found] == [(6, "warning")]
-    assert found[0].message == "第6行指标「项目总成本」：指标值120.00万元超过年度资金总额45.00万元，请核实金额或计量单位。"
-    assert not [f for f in review_target(draft(indicators=rows, budget_fen=200_000_000)) if f.code == "COST_ABOVE_FUNDS"]
+    assert (
+        found[0].message
+        == "第6行指标「项目总成本」：指标值120.00万元超过年度资金总额45.00万元，请核实金额或计量单位。"
+    )
+    assert not [
+        f
+        for f in review_target(draft(indicators=rows, budget_fen=200_000_000))
+        if f.code == "COST_ABOVE_FUNDS"
+    ]
     assert not [f for f in review_target(draft(indicators=rows)) if f.code == "COST_ABOVE_FUNDS"]

@@ -3,7 +3,6 @@ their own step): the Word table printed to PDF, and the Excel sheet saved as .xl
 
 from __future__ import annotations
 
-import json
 import subprocess
 import tempfile
 from pathlib import Path
@@ -12,15 +11,12 @@ from typing import Any
 import pytest
 
 from jixiao.rules.tests.conftest import MEALS, RURAL
+from jixiao.rules.tests.conftest import load_plain as plain
 from jixiao.tablefiles import import_table
 from jixiao.tablefiles.tests.builders import docx_bytes, libreoffice, pdf_from_docx, xlsx_bytes
 
 pytestmark = pytest.mark.documents
 
-
-def plain(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 @pytest.mark.parametrize("path", [RURAL, MEALS])

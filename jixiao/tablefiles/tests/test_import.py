@@ -14,14 +14,10 @@ from openpyxl import Workbook
 from jixiao.rules.cli import main
 from jixiao.rules.conventions import check_document
 from jixiao.rules.tests.conftest import MEALS, RURAL
+from jixiao.rules.tests.conftest import load_plain as plain
 from jixiao.rules.tests.test_overall import s24_sheet
 from jixiao.tablefiles import FileFormatError, import_table, read_grids
 from jixiao.tablefiles.tests.builders import docx_bytes, sheet_xlsx_bytes, xlsx_bytes
-
-
-def plain(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 @pytest.mark.parametrize("path", [RURAL, MEALS])
