@@ -50,6 +50,9 @@ class TableUploadView(ScopedView):
     permission_action = "add"
     title = "上传自评表文件"
 
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        return _list(request, TableFileForm(user=request.user))
+
     def post(self, request: AuthedRequest) -> HttpResponse:
         form = TableFileForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():

@@ -106,7 +106,7 @@ def test_agency_account_without_agency_is_told(users: Any, login: Any) -> None:
     response = upload(login(users["agency"]), "表.docx", docx_bytes(plain(RURAL)))
     assert response.status_code == 400 and not TableUpload.objects.exists()
     assert "您的账号未关联第三方机构，请联系绩效管理股。" in response.content.decode()
-    assert login(users["agency"]).get(reverse("evaluation:table_upload")).status_code == 405
+    assert "上传并检查" in login(users["agency"]).get(reverse("evaluation:table_upload")).content.decode()
 
 
 def test_score_sheet_filled_in_on_the_form(users: Any, login: Any) -> None:
