@@ -10,6 +10,15 @@ from django.test import Client
 from jixiao.accounts.roles import Role
 
 PASSWORD = "Test@2021pw"
+#: The budget year of the fixtures' records; tests work in the plan year where they are current.
+FIXTURE_YEAR = 2021
+
+
+@pytest.fixture(autouse=True)
+def fixture_working_year(settings: Any) -> None:
+    """Every user's default working year is the fixtures' plan year (``JIXIAO_WORKING_YEAR``), so
+    pages show the fixtures' records without ``?year=``; tests of the default itself reset it."""
+    settings.JIXIAO_WORKING_YEAR = FIXTURE_YEAR
 
 
 @pytest.fixture(autouse=True)

@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jixiao.core.context_processors.navigation",
+                "jixiao.core.context_processors.working_year",
             ],
         },
     }
@@ -163,6 +164,8 @@ JIXIAO_LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
 JIXIAO_IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
 JIXIAO_PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 JIXIAO_SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 190)
+# The default working year (工作年度) of every user who has not chosen one; 0 = the plan year today falls in.
+JIXIAO_WORKING_YEAR = env_int("WORKING_YEAR", 0)
 # Idle timeout is enforced (and logged) by IdleTimeoutMiddleware; the session itself ends
 # after 12 hours whatever the activity (ASVS V3.3.2) and when the browser closes.
 SESSION_COOKIE_AGE = 12 * 3600

@@ -23,6 +23,8 @@ GOLDEN = Path(__file__).parent / "golden" / "permission_matrix.json"
 # URLs every signed-in user may open, whatever the role (personal pages).
 PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflow:notifications"}
 PUBLIC = {"accounts:login", "core:healthz"}
+# Personal actions every signed-in user may take (answered by going back to a page).
+PERSONAL_ACTIONS = {"core:working_year"}
 
 # Which fixture record each unit-owned model's detail/edit URL is tried with, and whose unit it is.
 UNIT_KEYS = ("a", "a_sub", "b")
@@ -145,9 +147,10 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
                     continue  # logging out ends the client's session; covered in test_accounts
                 response = getattr(client, method)(url)
                 checked += 1
-                if name in PERSONAL:
-                    if response.status_code != 200:
-                        failures.append(f"{role} {method.upper()} {url}: {response.status_code}, expected 200")
+                if name in PERSONAL or name in PERSONAL_ACTIONS:
+                    want = 302 if name in PERSONAL_ACTIONS else 200
+                    if response.status_code != want:
+                        failures.append(f"{role} {method.upper()} {url}: {response.status_code}, expected {want}")
                     continue
                 expected = expected_status(role, view, unit_key)
                 if not ok(name, response.status_code, expected, method):

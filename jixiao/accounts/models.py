@@ -41,6 +41,8 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     valid_until = models.DateField("账号有效期至", null=True, blank=True)
+    #: The year chosen in the header's switcher; empty means the plan year today falls in.
+    working_year = models.PositiveSmallIntegerField("工作年度", null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = JixiaoUserManager()  # type: ignore[misc]

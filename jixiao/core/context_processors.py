@@ -24,3 +24,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             sections.append({"code": code, "label": label, "items": items, "active": active})
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_sections": sections, "unread_notifications": unread}
+
+
+def working_year(request: HttpRequest) -> dict[str, Any]:
+    """The header's year switcher: the user's working year and the years offered."""
+    from jixiao.core import years
+    from jixiao.organisation.models import FiscalYear
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    chosen = years.working_year(request)
+    known = list(FiscalYear.objects.values_list("year", flat=True))
+    return {"working_year": chosen, "working_year_choices": years.year_choices(chosen, known)}

@@ -5,5 +5,6 @@ from jixiao.core import views_home
 app_name = "core"
 urlpatterns = [
     path("", views_home.HomeView.as_view(), name="home"),
+    path("year/", views_home.WorkingYearView.as_view(), name="working_year"),
     path("healthz", views_home.healthz, name="healthz"),
 ]

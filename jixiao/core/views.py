@@ -77,6 +77,14 @@ class ScopedListView(ScopedView):
     detail_url_name: ClassVar[str] = ""
     create_url_name: ClassVar[str] = ""
     extra_actions: ClassVar[list[tuple[str, str]]] = []  # (url name, label)
+    #: A list of one stage's yearly objects shows that stage's object year of the user's working
+    #: year (``core.years``) unless ``?year=`` narrows it (an empty ``year=`` shows every year).
+    year_stage: ClassVar[str] = ""
+
+    def list_year(self) -> int | None:
+        from jixiao.core.years import list_year
+
+        return list_year(self.request, self.year_stage) if self.year_stage else None
 
     def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
         from django.db.models import Q
@@ -90,7 +98,11 @@ class ScopedListView(ScopedView):
         return qs
 
     def rows(self) -> tuple[QuerySet[Any], forms.Form, str]:
-        form = self.filter_form_class(self.request.GET or None)
+        data = self.request.GET.copy()
+        year = self.list_year()
+        if self.year_stage and "year" not in data and year is not None:
+            data["year"] = str(year)
+        form = self.filter_form_class(data or None)
         qs = self.scoped("view").select_related(*self.select_related).prefetch_related(*self.prefetch_related)
         if form.is_bound and form.is_valid():
             qs = self.filter_queryset(qs, form.cleaned_data)
@@ -108,7 +120,7 @@ class ScopedListView(ScopedView):
         sortless = query.copy()
         sortless.pop("sort", None)
         context = {
-            "title": self.title or self.model._meta.verbose_name_plural,
+            "title": self.page_title(),
             "table": table,
             "form": form,
             "query": query.urlencode(),
@@ -125,10 +137,16 @@ class ScopedListView(ScopedView):
     def extra_context(self) -> dict[str, Any]:
         return {}
 
+    def page_title(self) -> str:
+        """The heading, export title and file name: the list's name, preceded by its object year."""
+        title = str(self.title or self.model._meta.verbose_name_plural)
+        year = self.list_year()
+        return f"{year}年度{title}" if year is not None else title
+
     def export(self, qs: QuerySet[Any]) -> HttpResponse:
         if not self.request.user.can(self.permission_label(), "export"):
             raise PermissionDenied("您的角色无权导出该列表。")
-        title = str(self.title or self.model._meta.verbose_name_plural)
+        title = self.page_title()
         content = to_workbook(title, self.columns, qs.iterator(chunk_size=2000) if not self.prefetch_related else qs)
         log_event(EventType.EXPORT, request=self.request, list=title, filters=self.request.GET.urlencode())
         response = HttpResponse(

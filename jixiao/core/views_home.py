@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
@@ -18,20 +18,18 @@ from jixiao.rules.money import format_wan
 REVIEW_QUEUES: list[Callable[[Any], list[tuple[str, int, str]]]] = []
 
 
-def key_numbers(user: Any) -> list[tuple[str, str]]:
+def key_numbers(user: Any, year: int) -> list[tuple[str, str]]:
+    """The working year's key numbers (``year``: the budget year of the user's working year)."""
     from jixiao.accounts.models import User
     from jixiao.audit.models import SecurityEvent
     from jixiao.organisation.models import BudgetUnit, Project
 
-    year = timezone.localdate().year
     numbers: list[tuple[str, str]] = []
     if user.can("organisation.project", "view"):
-        projects = Project.objects.for_user(user)
-        latest = projects.order_by("-year").values_list("year", flat=True).first() or year
-        agg = projects.filter(year=latest).aggregate(n=Count("pk"), total=Sum("adjusted_budget_fen"))
+        agg = Project.objects.for_user(user).filter(year=year).aggregate(n=Count("pk"), total=Sum("adjusted_budget_fen"))
         numbers += [
-            (f"{latest}年度预算项目", f"{agg['n']} 个"),
-            (f"{latest}年度项目预算", f"{format_wan(agg['total'] or 0)} 万元"),
+            (f"{year}年度预算项目", f"{agg['n']} 个"),
+            (f"{year}年度项目预算", f"{format_wan(agg['total'] or 0)} 万元"),
         ]
     if user.can("organisation.budgetunit", "view"):
         numbers.append(("预算单位", f"{BudgetUnit.objects.for_user(user).count()} 个"))
@@ -49,18 +47,44 @@ def key_numbers(user: Any) -> list[tuple[str, str]]:
 
 class HomeView(View):
     def get(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import stage_year, working_year
         from jixiao.deadlines.services import due_items
 
         user = request.user
         queues = [q for provider in REVIEW_QUEUES for q in provider(user)]
         return render(request, "core/home.html", {
             "title": "首页",
-            "numbers": key_numbers(user),
+            "plan_year": working_year(request),
+            "numbers": key_numbers(user, stage_year(request, "targets")),
             "queues": queues,
             "today": timezone.localdate(),
             "has_role": bool(user.role),
-            **due_items(user),
+            **due_items(user, plan_year=working_year(request)),
         })
+
+
+class WorkingYearView(View):
+    """The header's switcher: POST a year, remembered for this user, and back to the page it came from."""
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        from django.contrib import messages
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from jixiao.core.years import choose_working_year, valid_year
+
+        year = valid_year(request.POST.get("year"))
+        if year is None:
+            messages.error(request, "请选择有效的工作年度（2000–2100年）。")
+        else:
+            choose_working_year(request.user, year)
+            messages.success(request, f"工作年度已切换为{year}年，各页面按该年度显示。")
+        back = request.POST.get("next") or "/"
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = "/"
+        # A page's own ?year= would hide the switch; go back to the page without it.
+        path, _, query = back.partition("?")
+        kept = "&".join(p for p in query.split("&") if p and not p.startswith("year="))
+        return redirect(f"{path}?{kept}" if kept else path)
 
 
 def healthz(request: AuthedRequest) -> JsonResponse:

@@ -25,6 +25,19 @@ STAGE_OFFSETS: dict[str, int] = {
     "results": 1,
     "assessment": 0,
     "disclosure": 0,
+    "plan": 0,
+}
+
+#: What each stage's objects are called, for headings, export file names and notifications.
+STAGE_OBJECTS: dict[str, str] = {
+    "targets": "{year}年度绩效目标",
+    "monitoring": "{year}年1–9月绩效运行监控",
+    "evaluation": "{year}年度项目支出绩效自评",
+    "key_evaluation": "{year}年度财政重点绩效评价",
+    "results": "{year}年度预算结果应用",
+    "assessment": "{year}年度预算绩效管理工作考核",
+    "disclosure": "{year}年度绩效信息公开",
+    "plan": "{year}年度预算绩效管理工作方案",
 }
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -62,3 +75,30 @@ def object_year(stage: str, plan_year: int) -> int:
 def stage_year(request: Any, stage: str) -> int:
     """The object year of ``stage`` for this request."""
     return object_year(stage, working_year(request))
+
+
+def stage_words(stage: str, year: int) -> str:
+    """The object year in words: ``stage_words("evaluation", 2025)`` → "2025年度项目支出绩效自评"."""
+    return STAGE_OBJECTS[stage].format(year=year)
+
+
+def list_year(request: Any, stage: str) -> int | None:
+    """The year a list of ``stage`` shows: ``?year=`` when given (empty = every year), else the stage year."""
+    if "year" in request.GET:
+        return valid_year(request.GET["year"])
+    return stage_year(request, stage)
+
+
+def year_choices(chosen: int, known: list[int] | None = None) -> list[int]:
+    """The years the header's switcher offers: the years with data, the default and its neighbours."""
+    default = default_working_year()
+    years = {default - 1, default, default + 1, chosen, *(known or [])}
+    return sorted((y for y in years if MIN_YEAR <= y <= MAX_YEAR), reverse=True)
+
+
+def choose_working_year(user: Any, year: int | None) -> None:
+    """Remember ``year`` as the user's working year (None: back to the default)."""
+    from django.contrib.auth import get_user_model
+
+    user.working_year = None if year == default_working_year() else year
+    get_user_model().objects.filter(pk=user.pk).update(working_year=user.working_year)

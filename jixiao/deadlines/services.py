@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,12 +16,22 @@ def today() -> date:
     return timezone.localdate()
 
 
-def due_items(user: Any, on: date | None = None) -> dict[str, list[Any]]:
-    """Everything due for this user, whatever the stage: calendar entries plus providers' documents."""
+def overdue_label(document: DueDocument, on: date) -> DueDocument:
+    """A document past its deadline and never submitted is 逾期未报 N天 (whatever year it is of),
+    never "填报中"."""
+    if document.due_on >= on:
+        return document
+    return replace(document, state_label=f"逾期未报{(on - document.due_on).days}天")
+
+
+def due_items(user: Any, on: date | None = None, plan_year: int | None = None) -> dict[str, list[Any]]:
+    """Everything due for this user, whatever the stage: the calendar entries of the plan year (the
+    user's working year; by default the year of ``on``) plus providers' documents of every year."""
     on = on or today()
-    ensure_year(on.year)
-    entries = list(CalendarEntry.objects.for_user(user).filter(year=on.year))
-    documents: list[DueDocument] = [d for provider in PROVIDERS for d in provider(user, on)]
+    plan_year = plan_year or on.year
+    ensure_year(plan_year)
+    entries = list(CalendarEntry.objects.for_user(user).filter(year=plan_year))
+    documents: list[DueDocument] = [overdue_label(d, on) for provider in PROVIDERS for d in provider(user, on)]
     return {
         "overdue": [e for e in entries if e.status(on) == "overdue" and (on - e.due_on).days <= 31],
         "open": [e for e in entries if e.status(on) == "open"],

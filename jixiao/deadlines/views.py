@@ -28,6 +28,7 @@ class CalendarFilterForm(forms.Form):
 
 class CalendarView(ScopedListView):
     model = CalendarEntry
+    year_stage = "plan"
     title = "年度工作日历"
     filter_form_class = CalendarFilterForm
     default_sort = "due_on"
@@ -49,11 +50,6 @@ class CalendarView(ScopedListView):
         if data.get("stage"):
             qs = qs.filter(stage=data["stage"])
         return qs
-
-    def rows(self) -> Any:
-        if not self.request.GET.get("year"):
-            ensure_year(today().year)
-        return super().rows()
 
     def extra_context(self) -> dict[str, Any]:
         if self.request.user.can("deadlines.calendarentry", "change"):

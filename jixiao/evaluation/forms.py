@@ -291,7 +291,7 @@ class RectificationForm(forms.ModelForm):
 
 
 class KeyEvalFilterForm(FilterForm):
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="被评价年度", required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label="评价类型", required=False, choices=[("", "全部"), *KeyKind.choices])
     state = forms.ChoiceField(label="状态", required=False, choices=lambda: [("", "全部"), *_key_states()])
 

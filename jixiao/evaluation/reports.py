@@ -224,7 +224,9 @@ def summary_report(data: dict[str, Any]) -> bytes:
 
 def docx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename={filename}"
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
 
@@ -258,4 +260,4 @@ class SummaryReportView(ScopedView):
 
         year = current_year(request)
         log_event(EventType.EXPORT, request=request, list="年度绩效评价工作情况报告", year=year)
-        return docx_response(summary_report(summary_data(year, request.user)), f"evaluation-summary-{year}.docx")
+        return docx_response(summary_report(summary_data(year, request.user)), f"{year}年度绩效评价工作情况报告.docx")

@@ -21,6 +21,7 @@ from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedListView, ScopedView
+from jixiao.core.years import stage_words, stage_year, valid_year
 from jixiao.evaluation import forms as f
 from jixiao.evaluation.models import Evidence, Recheck, RecheckIndicator, RecheckRound, SelfEvaluation
 from jixiao.evaluation.services import (
@@ -47,12 +48,10 @@ from jixiao.workflow.models import ReviewLog
 from jixiao.workflow.views import TransitionView
 
 
-def current_year(request: HttpRequest, default_offset: int = -1) -> int:
-    """The year asked for, else last year (self-evaluation looks back one budget year)."""
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year + default_offset)
-    except ValueError:
-        return timezone.localdate().year + default_offset
+def current_year(request: HttpRequest, stage: str = "evaluation") -> int:
+    """The year asked for (``?year=``), else the stage's object year of the working year (N−1 for
+    self-evaluation: it looks back one budget year)."""
+    return valid_year(request.GET.get("year")) or stage_year(request, stage)
 
 
 def score_text(value: Any) -> str:
@@ -61,6 +60,7 @@ def score_text(value: Any) -> str:
 
 class SelfEvalListView(ScopedListView):
     model = SelfEvaluation
+    year_stage = "evaluation"
     title = "绩效自评表"
     filter_form_class = f.SelfEvalFilterForm
     search_fields = ("project__name", "project__code", "unit__name", "unit__code")
@@ -108,7 +108,7 @@ class IssueTasksView(ScopedView):
 
         approved = TargetDeclaration.objects.current().approved().filter(year=year)
         return render(request, "evaluation/issue_tasks.html", {
-            "title": "下达绩效自评任务", "form": f.YearForm(initial={"year": year}), "year": year,
+            "title": f"下达{stage_words('evaluation', year)}任务", "form": f.YearForm(initial={"year": year}), "year": year,
             "approved": approved.count(), "issued": SelfEvaluation.objects.filter(year=year).count(),
             "missing": approved.filter(self_evaluations__isnull=True).count(),
         })
@@ -303,7 +303,7 @@ class OverdueView(ScopedView):
         _, late = late_submissions(year)
         limit = 300
         return render(request, "evaluation/overdue.html", {
-            "title": f"{year}年度绩效自评逾期与未公开情况", "year": year, "today": today,
+            "title": f"{stage_words('evaluation', year)}逾期与未公开情况", "year": year, "today": today,
             "submit_due": submit_due, "publish_due": publish_due,
             "overdue": list(visible.filter(pk__in=overdue.values("pk")).order_by("unit__code")[:limit]),
             "late": list(visible.filter(pk__in=late.values("pk")).order_by("unit__code")[:limit]),
@@ -332,7 +332,7 @@ class RoundListView(ScopedListView):
 
     def extra_context(self) -> dict[str, Any]:
         can_draw = self.request.user.can("evaluation.recheckround", "add")
-        return {"draw_form": f.DrawForm(initial={"year": timezone.localdate().year - 1}) if can_draw else None}
+        return {"draw_form": f.DrawForm(initial={"year": stage_year(self.request, "evaluation")}) if can_draw else None}
 
 
 class DrawView(ScopedView):

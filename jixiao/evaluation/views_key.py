@@ -18,6 +18,7 @@ from jixiao.core.listing import Column
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedListView, ScopedUpdateView, ScopedView
+from jixiao.core.years import stage_words, stage_year, working_year
 from jixiao.evaluation import forms as f
 from jixiao.evaluation.models import (
     Agency,
@@ -54,6 +55,7 @@ from jixiao.workflow.views import TransitionView
 
 class KeyEvalListView(ScopedListView):
     model = KeyEvaluation
+    year_stage = "key_evaluation"
     title = "重点评价"
     template_name = "evaluation/keyeval_list.html"
     filter_form_class = f.KeyEvalFilterForm
@@ -77,17 +79,15 @@ class KeyEvalListView(ScopedListView):
 
     def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
         qs = super().filter_queryset(qs, data)
-        for key in ("year", "kind", "state"):
+        # The list's year is the evaluated budget year (N−1 of the working year).
+        for key, lookup in (("year", "evaluated_year"), ("kind", "kind"), ("state", "state")):
             if data.get(key):
-                qs = qs.filter(**{key: data[key]})
+                qs = qs.filter(**{lookup: data[key]})
         return qs
 
     def extra_context(self) -> dict[str, Any]:
-        from django.db.models import Max
-
-        # The quota of the year asked for, else of the latest year that has topics.
-        latest = KeyEvaluation.objects.aggregate(y=Max("year"))["y"]
-        year = current_year(self.request, 0) if self.request.GET.get("year") or latest is None else int(latest)
+        # The quota of the plan year the listed evaluations belong to (the working year).
+        year = working_year(self.request)
         user = self.request.user
         return {"quota": quota(year) if user.role in ("perf_section", "npc_reader", "budget_desk") else None,
                 "can_propose": user.can("evaluation.keyevaluation", "add")}
@@ -107,13 +107,13 @@ class CandidateView(ScopedView):
         return list(projects[:30])
 
     def get(self, request: AuthedRequest) -> HttpResponse:
-        year = current_year(request)
+        year = current_year(request, "key_evaluation")
         form = f.CandidateForm(user=request.user, initial={"evaluated_year": year})
         return self.show(form, year)
 
     def show(self, form: Any, year: int, status: int = 200) -> HttpResponse:
         return render(self.request, "evaluation/candidates.html", {
-            "title": "重点评价选题", "form": form, "year": year, "suggestions": self.suggestions(year),
+            "title": f"{stage_words('key_evaluation', year)}选题", "form": form, "year": year, "suggestions": self.suggestions(year),
             "own": self.request.user.role == "unit_approver",
         }, status=status)
 
@@ -131,10 +131,10 @@ class CandidateView(ScopedView):
                              "reason": data.get("reason") or "重点行业/重大政策项目，资金量较大，社会关注度高。"})
         form = f.CandidateForm(data, user=request.user)
         if not form.is_valid():
-            return self.show(form, current_year(request), status=400)
+            return self.show(form, current_year(request, "key_evaluation"), status=400)
         ke = form.save(commit=False)
         ke.kind = KeyKind.UNIT if request.user.role == "unit_approver" else KeyKind.FINANCE
-        ke.year = timezone.localdate().year
+        ke.year = working_year(request)  # the plan year whose 人大 approval and quota it joins
         ke.rule_set = EvaluationYear.for_year(ke.evaluated_year).rule_set
         if ke.subject == Subject.DEPARTMENT and not ke.amount_fen:
             ke.amount_fen = department_total(ke.unit_id, ke.evaluated_year)
@@ -531,7 +531,7 @@ class SettingsListView(ScopedListView):
     ]
 
     def rows(self) -> Any:
-        EvaluationYear.for_year(timezone.localdate().year - 1)
+        EvaluationYear.for_year(stage_year(self.request, "evaluation"))
         return super().rows()
 
 

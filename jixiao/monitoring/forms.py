@@ -26,11 +26,27 @@ DATE = forms.DateInput(attrs={"type": "date"})
 ANY = [("", "全部")]
 
 
+def report_due(year: int) -> date:
+    """The calendar's date for the 1–9月 monitoring report of ``year`` (11/30 by default)."""
+    from jixiao.deadlines.models import CalendarEntry, ensure_year
+
+    ensure_year(year)
+    return CalendarEntry.objects.get(year=year, code="monitoring_report").due_on
+
+
+def year_initial(request: Any) -> dict[str, Any]:
+    """A new round's, import's or engagement's initial year and due date: the working year's monitoring."""
+    from jixiao.core.years import stage_year
+
+    year = stage_year(request, "monitoring")
+    return {"year": year, "due_on": report_due(year)}
+
+
 class RoundForm(forms.Form):
-    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100, initial=2021)
+    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
     end_month = forms.IntegerField(label="截至月份（监控期间为1月至该月）", min_value=1, max_value=12, initial=9)
-    due_on = forms.DateField(label="报送截止日期", widget=DATE, initial=date(2021, 11, 30))
-    title = forms.CharField(label="名称", max_length=100, required=False, help_text="留空则自动命名，如“2021年1-9月绩效运行监控”")
+    due_on = forms.DateField(label="报送截止日期", widget=DATE)
+    title = forms.CharField(label="名称", max_length=100, required=False, help_text="留空则自动命名，如“2026年1-9月绩效运行监控”")
 
 
 class HeaderForm(forms.ModelForm):
@@ -59,6 +75,7 @@ class RowForm(forms.Form):
 
 
 class FormFilterForm(FilterForm):
+    year = forms.IntegerField(label="预算年度", required=False, min_value=2000, max_value=2100)
     round = forms.ModelChoiceField(label="监控轮次", queryset=MonitoringRound.objects.all(), required=False, empty_label="全部")
     kind = forms.ChoiceField(label="类型", choices=ANY + Kind.choices, required=False)
     state = forms.ChoiceField(label="状态", choices=ANY + FORM_WORKFLOW.choices(), required=False)
@@ -74,7 +91,7 @@ class ExecutionFilterForm(FilterForm):
 
 
 class UploadForm(forms.Form):
-    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100, initial=2021)
+    year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
     file = forms.FileField(label="国库支付数据（.xlsx、.xls 或 .csv）")
 
 
@@ -100,7 +117,7 @@ class EngagementForm(forms.Form):
     agency = forms.ModelChoiceField(label="第三方机构", queryset=Agency.objects.filter(is_active=True),
                                     empty_label="（从第三方机构库选择）")
     title = forms.CharField(label="委托事项", max_length=200, initial="重点绩效跟踪监控")
-    due_on = forms.DateField(label="完成期限", widget=DATE, initial=date(2021, 11, 30))
+    due_on = forms.DateField(label="完成期限", widget=DATE)
     ids = forms.CharField(widget=forms.HiddenInput)
 
     def item_ids(self) -> list[int]:

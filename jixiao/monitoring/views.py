@@ -105,7 +105,7 @@ class RoundCreateView(ScopedView):
     permission_action = "add"
 
     def get(self, request: AuthedRequest) -> HttpResponse:
-        return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": f.RoundForm()})
+        return render(request, "core/form.html", {"title": "发起绩效运行监控", "form": f.RoundForm(initial=f.year_initial(request))})
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         form = f.RoundForm(request.POST)
@@ -149,6 +149,7 @@ class RoundDetailView(ScopedView):
 
 class FormListView(ScopedListView):
     model = MonitoringForm
+    year_stage = "monitoring"
     title = "绩效监控情况表"
     filter_form_class = f.FormFilterForm
     search_fields = ("project__name", "project__code", "unit__name", "unit__code")
@@ -172,7 +173,7 @@ class FormListView(ScopedListView):
 
     def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
         qs = super().filter_queryset(qs, data)
-        for key, lookup in (("round", "round"), ("kind", "kind"), ("state", "state"), ("light", "overall_light"),
+        for key, lookup in (("year", "round__year"), ("round", "round"), ("kind", "kind"), ("state", "state"), ("light", "overall_light"),
                             ("sector", "sector")):
             if data.get(key):
                 qs = qs.filter(**{lookup: data[key]})
@@ -316,6 +317,7 @@ class FormDocxView(ScopedView):
 
 class ExecutionListView(ScopedListView):
     model = ExecutionRecord
+    year_stage = "monitoring"
     title = "国库支付数据"
     filter_form_class = f.ExecutionFilterForm
     search_fields = ("project__name", "project__code", "unit__name", "unit__code")
@@ -360,7 +362,7 @@ class ExecutionImportView(ScopedView):
         }, status=status)
 
     def get(self, request: AuthedRequest) -> HttpResponse:
-        return self.page(f.UploadForm())
+        return self.page(f.UploadForm(initial=f.year_initial(request)))
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         form = bind_upload_form(f.UploadForm, request)
@@ -471,7 +473,8 @@ class FocusListView(ScopedListView):
 
     def extra_context(self) -> dict[str, Any]:
         can_assign = self.request.user.can("monitoring.engagement", "add")
-        return {"selectable": can_assign, "engagement_form": f.EngagementForm() if can_assign else None}
+        return {"selectable": can_assign,
+                "engagement_form": f.EngagementForm(initial=f.year_initial(self.request)) if can_assign else None}
 
 
 class FocusDetailView(ScopedView):

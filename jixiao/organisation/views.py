@@ -92,6 +92,7 @@ class UnitEditView(ScopedUpdateView):
 
 class ProjectListView(ScopedListView):
     model = Project
+    year_stage = "targets"
     title = "预算项目"
     filter_form_class = f.ProjectFilterForm
     search_fields = ("code", "name", "unit__name")
@@ -159,6 +160,7 @@ class ProjectEditView(ScopedUpdateView):
 
 class ExpenditureListView(ScopedListView):
     model = DepartmentExpenditure
+    year_stage = "targets"
     title = "部门整体支出"
     filter_form_class = f.YearFilterForm
     search_fields = ("unit__code", "unit__name")

@@ -32,15 +32,17 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
 
 
 def due_declarations(user: Any, today: date) -> Iterable[DueDocument]:
-    """Declarations of the current year still to be filled or revised by this unit user."""
-    from jixiao.deadlines.models import CalendarEntry
+    """Declarations still to be filled or revised by this unit user, each with the declaration window
+    of its own year (a past year's draft is overdue, not "填报中")."""
+    from jixiao.deadlines.models import CalendarEntry, ensure_year
     from jixiao.targets.models import TargetDeclaration
 
     if user.role not in ("unit_filler", "unit_approver"):
         return []
-    entry = CalendarEntry.objects.filter(year=today.year, code="targets_declare").first()
-    if entry is None:
-        return []
-    rows = (TargetDeclaration.objects.for_user(user).filter(year=today.year, state__in=("draft", "returned"))
-            .select_related("project", "unit")[:20])
-    return [DueDocument(str(d), entry.due_on, d.state_label, d.get_absolute_url()) for d in rows]
+    rows = list(TargetDeclaration.objects.for_user(user).filter(state__in=("draft", "returned"))
+                .select_related("project", "unit").order_by("year", "pk")[:20])
+    dues: dict[int, date] = {}
+    for year in sorted({d.year for d in rows}):
+        ensure_year(year)
+        dues[year] = CalendarEntry.objects.get(year=year, code="targets_declare").due_on
+    return [DueDocument(str(d), dues[d.year], d.state_label, d.get_absolute_url()) for d in rows]

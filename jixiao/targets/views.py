@@ -38,16 +38,15 @@ from jixiao.workflow.views import TransitionView
 
 
 def _year(request: AuthedRequest) -> int:
-    from django.utils import timezone
+    """The year asked for (``?year=``), else the target year of the working year (core.years)."""
+    from jixiao.core.years import stage_year, valid_year
 
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return valid_year(request.GET.get("year")) or stage_year(request, "targets")
 
 
 class DeclarationListView(ScopedListView):
     model = TargetDeclaration
+    year_stage = "targets"
     title = "绩效目标申报表"
     template_name = "targets/declaration_list.html"
     filter_form_class = f.DeclarationFilterForm
@@ -411,9 +410,11 @@ class CompletenessView(ScopedView):
                    Column("rejected", "未通过（差）", lambda r: r["rejected"]),
                    Column("budget", "预算已批复", lambda r: r["budget"])]
         if request.GET.get("export") == "xlsx":
+            from urllib.parse import quote
+
             response = HttpResponse(to_workbook(f"{year}年度绩效目标六同步完成情况", columns, rows),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = f"attachment; filename=completeness-{year}.xlsx"
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{year}年度绩效目标六同步完成情况.xlsx')}"
             return response
         by_sector: dict[str, dict[str, int]] = {}
         for r in rows:
