@@ -1,9 +1,11 @@
 """Every page a demo user can reach from the navigation, and the first records listed there, render
-without a server error on the demo district's real data (every workflow state, every role)."""
+without a server error on the demo district's real data (every workflow state, every role); and
+with no ``?year=`` every list, dashboard and report shows the objects of the working year's stage."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,26 +17,60 @@ from jixiao.core.navigation import ITEMS
 
 LINK = re.compile(r'href="(/[^"#?]*)"')
 SKIP = re.compile(r"(logout|\.xlsx|\.docx|/download|/errors|/evidence/\d+/)")
+H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
+def list_years(n: int) -> dict[str, tuple[int, Callable[[Any], int], str]]:
+    """List page → (year its records must be of in plan year ``n``, the record's year, its year field)."""
+    return {
+        "targets:declaration_list": (n, lambda d: d.year, "year"),
+        "organisation:project_list": (n, lambda p: p.year, "year"),
+        "organisation:expenditure_list": (n, lambda e: e.year, "year"),
+        "monitoring:form_list": (n, lambda f: f.round.year, "round__year"),
+        "monitoring:execution_list": (n, lambda r: r.year, "year"),
+        "evaluation:selfeval_list": (n - 1, lambda s: s.year, "year"),
+        "evaluation:keyeval_list": (n - 1, lambda k: k.evaluated_year, "evaluated_year"),
+        "deadlines:calendar": (n, lambda e: e.year, "year"),
+    }
+
+
+def headings(n: int) -> dict[str, str]:
+    """Dashboard and report page → the object year its heading states in words."""
+    return {
+        "targets:missing": f"{n}年度待填报绩效目标",
+        "targets:completeness": f"{n}年度绩效目标六同步完成情况",
+        "evaluation:issue_tasks": f"下达{n - 1}年度项目支出绩效自评任务",
+        "evaluation:overdue": f"{n - 1}年度项目支出绩效自评逾期与未公开情况",
+        "evaluation:summary": f"{n - 1}年度绩效评价工作情况",
+        "monitoring:dashboard": f"{n}年1-9月监控汇总分析",
+    }
 
 
 @pytest.mark.django_db
-def test_demo_pages_render_for_every_role() -> None:
-    call_command("demo", "load", "--scale", "district", "--seed", "2021")
+def test_demo_pages_render_for_every_role(settings: Any) -> None:
     from django.urls import reverse
 
+    from jixiao.core.years import default_working_year
+
+    settings.JIXIAO_WORKING_YEAR = 0  # the plan year today falls in, as on a fresh machine
+    call_command("demo", "load", "--scale", "district")  # the demo lives in today's year
+    n = default_working_year()
+    lists, heads = list_years(n), headings(n)
     failures: list[str] = []
-    visited = 0
+    visited = checked = 0
     for user in _one_per_role():
         client = Client()
         client.force_login(user)
-        pages = ["/"] + [reverse(i.url_name) for i in ITEMS if user.can(i.model_label, i.action)]
+        names = [i.url_name for i in ITEMS if user.can(i.model_label, i.action)]
+        pages = [("core:home", "/")] + [(name, reverse(name)) for name in names]
         seen: set[str] = set()
-        for page in pages:
+        for name, page in pages:
             response = client.get(page)
             visited += 1
             if response.status_code >= 500 or response.status_code not in (200, 302):
                 failures.append(f"{user.username} {page}: {response.status_code}")
                 continue
+            checked += _check_year(user, name, response, lists, heads, failures)
             # Follow the first few detail links of each page (records in their real states).
             links = [u for u in LINK.findall(response.content.decode()) if re.search(r"/\d+/", u) and not SKIP.search(u)]
             for link in links[:4]:
@@ -47,6 +83,33 @@ def test_demo_pages_render_for_every_role() -> None:
                     failures.append(f"{user.username} {link}: {detail.status_code}")
     assert not failures, "\n".join(failures)
     assert visited > 150
+    assert checked > 40
+
+
+def _check_year(user: Any, name: str, response: Any, lists: dict[str, Any], heads: dict[str, str],
+                failures: list[str]) -> int:
+    """The page shows the working year's objects: every row of that year, none empty while that
+    year has records this user may see; a dashboard's or report's heading names that year."""
+    from django.urls import resolve, reverse
+
+    if response.status_code != 200:
+        return 0
+    if name in lists:
+        year, of, field = lists[name]
+        table = response.context["table"]
+        years = {of(row) for row in table.rows}
+        model = resolve(reverse(name)).func.view_class.model  # type: ignore[attr-defined]
+        if years - {year}:
+            failures.append(f"{user.username} {name}: rows of {sorted(years)}, expected only {year}")
+        if not table.rows and model.objects.for_user(user).filter(**{field: year}).exists():
+            failures.append(f"{user.username} {name}: empty although {year} has records")
+        return 1
+    if name in heads:
+        h1 = " ".join(H1.findall(response.content.decode()))
+        if heads[name] not in h1:
+            failures.append(f"{user.username} {name}: heading {h1!r} does not say {heads[name]!r}")
+        return 1
+    return 0
 
 
 def _one_per_role() -> list[Any]:

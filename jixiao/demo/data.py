@@ -14,12 +14,24 @@ from jixiao.accounts.roles import Role
 DIVISION_CODE = "430603"  # 云溪区 administrative division code
 DISTRICT_NAME = "云溪区"
 DISTRICT_SHORT = "云溪"
-YEARS: tuple[int, ...] = (2020, 2021, 2022)
-CURRENT_YEAR = 2021
+#: The seed plan's own year (云溪区2021年度预算绩效管理工作方案): ``jixiao demo load --year 2021``.
+SEED_YEAR = 2021
 DEFAULT_SEED = 2021
+#: The budget years of a demo of plan year N, relative to N: last year complete (for comparison),
+#: the year under way, next year's declarations with the budget.
+YEAR_OFFSETS: tuple[int, ...] = (-1, 0, 1)
 
-#: Projects per budget year at district scale (2021 the richest): 600 in all.
-DISTRICT_PROJECTS_PER_YEAR: dict[int, int] = {2020: 190, 2021: 215, 2022: 195}
+#: Projects per budget year at district scale, relative to the plan year (N the richest): 600 in all.
+DISTRICT_PROJECTS_PER_OFFSET: dict[int, int] = {-1: 190, 0: 215, 1: 195}
+
+
+def demo_years(plan_year: int) -> tuple[int, ...]:
+    """The budget years of the demo of plan year ``plan_year``."""
+    return tuple(plan_year + offset for offset in YEAR_OFFSETS)
+
+
+def district_projects_per_year(plan_year: int) -> dict[int, int]:
+    return {plan_year + offset: n for offset, n in DISTRICT_PROJECTS_PER_OFFSET.items()}
 
 #: The one shared demo password (8+ characters, upper, lower, digit and symbol).
 DEMO_PASSWORD = "Jixiao@2021"

@@ -1,11 +1,11 @@
-"""Demo evaluation data: 2020 self-evaluations of every project and department in every workflow
+"""Demo evaluation data: self-evaluations of N−1 (plan year N) of every project and department in every workflow
 state, a re-check sample with completed re-checks, and four key evaluations at different stages."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,6 @@ from jixiao.rules.values import Deadline, Quantitative
 from jixiao.workflow.engine import perform_transition
 from jixiao.workflow.models import ReviewLog
 
-YEAR = 2020
 PATHS: dict[str, tuple[str, ...]] = {
     "draft": (),
     "submitted": ("submit",),
@@ -111,7 +110,7 @@ def _fill(rng: random.Random, se: SelfEvaluation, rows: list[SelfEvalIndicator],
     se.claimed_total = total
     se.claimed_grade = claimed.grade or ""
     se.goal_actual = "年度主要绩效目标基本完成。"
-    se.report_overview = f"{se.unit.name}{YEAR}年度{se.subject}资金已按计划拨付使用。"
+    se.report_overview = f"{se.unit.name}{se.year}年度{se.subject}资金已按计划拨付使用。"
     se.report_work = "成立自评工作小组，对照批复的绩效目标逐项核实，收集佐证材料。"
     se.report_results = "产出数量和质量指标基本完成，社会效益逐步显现，服务对象满意度较高。"
     se.report_problems = "个别指标完成值低于年初目标，资金支付进度偏慢。"
@@ -130,16 +129,16 @@ def _log(se: SelfEvaluation, path: Sequence[str], actors: dict[str, User | None]
     return review_logs(SELFEVAL_WORKFLOW, se, path, actors.get, when, {"dept_return": "佐证材料不全，请补充。"},
                        days_between=4)
 
-def load_selfevaluations(rng: random.Random, perf: User) -> int:
-    issue_tasks(YEAR, perf)
+def load_selfevaluations(rng: random.Random, perf: User, year: int) -> int:
+    issue_tasks(year, perf)
     users = list(User.objects.filter(role__in=("unit_filler", "unit_approver")))
     fillers = {u.unit_id: u for u in users if u.role == "unit_filler"}
     approvers = {u.unit_id: u for u in users if u.role == "unit_approver"}
-    selfevals = list(SelfEvaluation.objects.filter(year=YEAR).select_related("unit", "project")
+    selfevals = list(SelfEvaluation.objects.filter(year=year).select_related("unit", "project")
                      .prefetch_related("indicators").order_by("pk"))
     all_rows: list[SelfEvalIndicator] = []
     logs: list[ReviewLog] = []
-    start = timezone.make_aware(datetime(YEAR + 1, 5, 10, 9))
+    start = timezone.make_aware(datetime(year + 1, 5, 10, 9))
     for se in selfevals:
         state = _pick(rng, MIX)
         rows = list(se.indicators.all())
@@ -190,11 +189,11 @@ def registry() -> tuple[list[Agency], list[Expert]]:
     return agencies, experts
 
 
-def load_rechecks(rng: random.Random, perf: User, agency: Agency) -> int:
-    settings = EvaluationYear.for_year(YEAR)
+def load_rechecks(rng: random.Random, perf: User, agency: Agency, year: int) -> int:
+    settings = EvaluationYear.for_year(year)
     settings.sample_rule = {"always_from_wan": 200, "random_share": 0.08, "random_minimum": 5}
     settings.save()
-    rnd = draw_sample(YEAR, agency, perf, seed=20210716)
+    rnd = draw_sample(year, agency, perf, seed=int(f"{year + 1}0716"))
     rechecks = list(rnd.rechecks.select_related("selfeval").prefetch_related("rows__indicator"))
     for n, recheck in enumerate(rechecks):
         if n % 3 == 2:
@@ -211,17 +210,17 @@ def load_rechecks(rng: random.Random, perf: User, agency: Agency) -> int:
     return len(rechecks)
 
 
-def _topic(unit: BudgetUnit, title: str, project: Project | None, subject: str = "project", **extra: Any) -> KeyEvaluation:
+def _topic(year: int, unit: BudgetUnit, title: str, project: Project | None, subject: str = "project",
+           **extra: Any) -> KeyEvaluation:
     return KeyEvaluation.objects.create(
-        year=YEAR + 1, evaluated_year=YEAR, title=title, unit=unit, sector=unit.sector, project=project, subject=subject,
-        amount_fen=project.adjusted_budget_fen if project else department_total(unit.pk, YEAR),
+        year=year + 1, evaluated_year=year, title=title, unit=unit, sector=unit.sector, project=project, subject=subject,
+        amount_fen=project.adjusted_budget_fen if project else department_total(unit.pk, year),
         reason="区委、区政府高度重视，社会关注度高，资金规模较大。", **extra)
 
 
-def load_key_evaluations(perf: User, agencies: list[Agency], experts: list[Expert]) -> int:
-    npc = User.objects.filter(role="npc_reader").first()
+def load_key_evaluations(perf: User, agencies: list[Agency], experts: list[Expert], year: int) -> int:
     with_approver = set(User.objects.filter(role="unit_approver").values_list("unit_id", flat=True))
-    projects = list(Project.objects.filter(year=YEAR, unit__root_id__in=with_approver).select_related("unit__root", "sector")
+    projects = list(Project.objects.filter(year=year, unit__root_id__in=with_approver).select_related("unit__root", "sector")
                     .prefetch_related("policy_categories").order_by("-adjusted_budget_fen"))
     by_sector: dict[str, Project] = {}
     for p in projects:
@@ -230,28 +229,31 @@ def load_key_evaluations(perf: User, agencies: list[Agency], experts: list[Exper
     made = []
     for sector, state in (("农林水", "shortlisted"), ("交通运输", "fieldwork"), ("", "reported")):
         project = policy if not sector else by_sector.get(sector, projects[0])
-        ke = _topic(project.unit, project.name, project,
+        ke = _topic(year, project.unit, project.name, project,
                     policy_category=project.policy_categories.first() if not sector else None,
                     subject="policy" if not sector else "project")
         made.append((ke, state))
     first = BudgetUnit.objects.filter(parent__isnull=True, pk__in=with_approver, sector__name="教育").first()
     if first is not None:
-        made.append((_topic(first, f"{first.name}部门整体支出", None, subject="department"), "engaged"))
+        made.append((_topic(year, first, f"{first.name}部门整体支出", None, subject="department"), "engaged"))
     if agencies:
-        AgencyService.objects.get_or_create(agency=agencies[1], unit=made[1][0].unit.root or made[1][0].unit, year=YEAR - 1,
+        AgencyService.objects.get_or_create(agency=agencies[1], unit=made[1][0].unit.root or made[1][0].unit, year=year - 1,
                                             defaults={"description": "工程造价咨询"})
     for n, (ke, state) in enumerate(made):
-        if state == "candidate" or npc is None:
+        if state == "candidate":
             continue
         perform_transition(ke, "shortlist", perf)
         if state == "shortlisted":
             continue
-        perform_transition(ke, "npc_approve", npc, comment=f"云人大常〔{YEAR + 1}〕{n + 2}号")
+        # The 区人大's approval of the plan year's topics (by 4/30), recorded by the performance section.
+        approved_on = min(date(year + 1, 4, 20 + n), timezone.localdate())
+        KeyEvaluation.objects.filter(pk=ke.pk).update(npc_approved_on=approved_on)
+        perform_transition(ke, "npc_approve", perf, comment=f"云人大常〔{year + 1}〕{n + 2}号")
         engage(ke, agencies[0], experts, perf)
         if state == "engaged":
             continue
         ke.refresh_from_db()
-        ke.scope_text, ke.method, ke.schedule = f"{YEAR}年度项目资金", "比较法、公众评判法", "7-9月实地调研，10月形成初稿"
+        ke.scope_text, ke.method, ke.schedule = f"{year}年度项目资金", "比较法、公众评判法", "7-9月实地调研，10月形成初稿"
         ke.save()
         perform_transition(ke, "submit_plan", agencies[0].members.first() or perf)
         perform_transition(ke, "approve_plan", perf)
@@ -299,12 +301,14 @@ def _report(ke: KeyEvaluation, perf: User, agency: Agency) -> None:
     ])
 
 
-def load_evaluation(rng: random.Random) -> int:
+def load_evaluation(rng: random.Random, plan_year: int) -> int:
+    """Self-evaluations, a re-check sample and key evaluations of N−1 spending (plan year N)."""
+    year = plan_year - 1
     perf = User.objects.filter(role="perf_section").order_by("pk").first()
     if perf is None:
         return 0
-    count = load_selfevaluations(rng, perf)
+    count = load_selfevaluations(rng, perf, year)
     agencies, experts = registry()
-    load_rechecks(rng, perf, agencies[0])
-    load_key_evaluations(perf, agencies, experts)
+    load_rechecks(rng, perf, agencies[0], year)
+    load_key_evaluations(perf, agencies, experts, year)
     return count

@@ -1,4 +1,4 @@
-"""Demo monitoring: the district's 2021 1–9月 round with treasury payments, tables filled in every
+"""Demo monitoring: the district's 1–9月 round of the plan year with treasury payments, tables filled in every
 state, paper copies, a focused-monitoring list commissioned to a demo agency with findings, and
 corrective actions. Rows are written in bulk; lights come from the services (the rules engine)."""
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jixiao.accounts.models import User
 from jixiao.demo.reviewlog import review_logs
+from jixiao.monitoring.forms import report_due
 from jixiao.monitoring.models import (
     CorrectiveAction,
     Engagement,
@@ -28,7 +29,7 @@ from jixiao.rules import get_rule_set
 from jixiao.rules.monitoring_review import explanation_required
 from jixiao.workflow.models import ReviewLog
 
-YEAR, END_MONTH = 2021, 9
+END_MONTH = 9
 STATES = [("draft", 0.2), ("filled", 0.15), ("submitted", 0.15), ("dept_approved", 0.15), ("returned", 0.05),
           ("accepted", 0.3)]
 QUALITATIVE = ["达成目标", "部分达成目标并具有一定效果", "未达成目标且效果较差"]
@@ -44,20 +45,20 @@ def _pick(rng: random.Random) -> str:
     return STATES[-1][0]
 
 
-def _payments(rng: random.Random, perf: User) -> None:
+def _payments(rng: random.Random, perf: User, year: int) -> None:
     """Treasury payments to the end of October: execution spread from very slow to complete."""
-    batch = ExecutionImport.objects.create(year=YEAR, file_name="2021年1-10月国库支付数据.xlsx", uploaded_by=perf,
+    batch = ExecutionImport.objects.create(year=year, file_name=f"{year}年1-10月国库支付数据.xlsx", uploaded_by=perf,
                                            status=ExecutionImport.Status.IMPORTED, progress=100)
     records = []
-    for p in Project.objects.filter(year=YEAR).only("pk", "unit_id", "sector_id", "adjusted_budget_fen"):
+    for p in Project.objects.filter(year=year).only("pk", "unit_id", "sector_id", "adjusted_budget_fen"):
         share = rng.choice((0.3, 0.55, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0))
         total = int(p.adjusted_budget_fen * share * rng.uniform(0.9, 1.1)) // 100 * 100
         for month in sorted(rng.sample(range(1, 11), 3)):
-            records.append(ExecutionRecord(batch=batch, year=YEAR, month=month, unit_id=p.unit_id, sector_id=p.sector_id,
-                                           project_id=p.pk, amount_fen=max(total // 3, 100), paid_on=date(YEAR, month, 15)))
-    for e in DepartmentExpenditure.objects.filter(year=YEAR).select_related("unit"):
+            records.append(ExecutionRecord(batch=batch, year=year, month=month, unit_id=p.unit_id, sector_id=p.sector_id,
+                                           project_id=p.pk, amount_fen=max(total // 3, 100), paid_on=date(year, month, 15)))
+    for e in DepartmentExpenditure.objects.filter(year=year).select_related("unit"):
         for month in range(1, 11):
-            records.append(ExecutionRecord(batch=batch, year=YEAR, month=month, unit_id=e.unit_id,
+            records.append(ExecutionRecord(batch=batch, year=year, month=month, unit_id=e.unit_id,
                                            sector_id=e.unit.sector_id, amount_fen=max(e.basic_fen // 12, 100)))
     ExecutionRecord.objects.bulk_create(records, batch_size=5000)
     ExecutionImport.objects.filter(pk=batch.pk).update(row_count=len(records), total_fen=sum(r.amount_fen for r in records))
@@ -86,12 +87,13 @@ def _fill_rows(rng: random.Random, rows: list[MonitoringIndicator], form: Monito
             row.forecast, row.possibility = row.indicator.value, "确定能"
 
 
-def load_monitoring(rng: random.Random) -> int:
+def load_monitoring(rng: random.Random, year: int) -> int:
+    """The 1–9月 round of budget year ``year`` (the plan year), open and due by the calendar's date."""
     perf = User.objects.filter(role="perf_section").order_by("pk").first()
     if perf is None:
         return 0
-    _payments(rng, perf)
-    rnd = open_round(perf, YEAR, END_MONTH, date(YEAR, 11, 30), "2021年1-9月绩效运行监控")
+    _payments(rng, perf, year)
+    rnd = open_round(perf, year, END_MONTH, report_due(year), f"{year}年1-9月绩效运行监控")
     rule_set = get_rule_set(rnd.rule_set)
     forms = list(MonitoringForm.objects.filter(round=rnd).select_related("round", "unit"))
     rows: dict[int, list[MonitoringIndicator]] = {}
@@ -164,15 +166,16 @@ def _review_logs(forms: list[MonitoringForm], perf: User) -> None:
 
 
 def _focus(rnd: Any, perf: User) -> None:
-    apply_focus_rule(rnd, perf, seed=YEAR)
+    year = rnd.year
+    apply_focus_rule(rnd, perf, seed=year)
     from jixiao.evaluation.models import Agency
 
     firm = Agency.objects.filter(is_active=True, members__role="agency").order_by("pk").first()
     agency = firm.members.filter(role="agency").order_by("pk").first() if firm else None
     if firm is None or agency is None:
         return
-    engagement = Engagement.objects.create(round=rnd, agency=firm, title="2021年重点绩效跟踪监控",
-                                           due_on=date(YEAR, 11, 30), created_by=perf)
+    engagement = Engagement.objects.create(round=rnd, agency=firm, title=f"{year}年重点绩效跟踪监控",
+                                           due_on=report_due(year), created_by=perf)
     items = list(FocusItem.objects.filter(form__round=rnd).order_by("pk"))
     chosen = items[: max(1, len(items) * 2 // 3)]
     for n, item in enumerate(chosen):
@@ -194,7 +197,7 @@ def _actions(rng: random.Random, forms: list[MonitoringForm], perf: User) -> Non
                                           ("issued", "closed", "reported", "issued"), strict=False)]
     actions = [CorrectiveAction(
         form=f, unit_id=f.unit_id, sector_id=f.sector_id, kind=kind, state=state, owner="王会计", created_by=perf,
-        description="1-9月执行进度明显滞后于序时进度，请分析原因并限期整改。", deadline=date(YEAR, 12, 15),
+        description="1-9月执行进度明显滞后于序时进度，请分析原因并限期整改。", deadline=date(f.round.year, 12, 15),
         reduce_fen=f.budget_fen // 5 if kind in ("recover", "retarget") else None,
         feedback="已制定整改方案，正在加快实施。" if state != "issued" else "",
         closed_at=timezone.now() if state == "closed" else None) for f, kind, state in plan]

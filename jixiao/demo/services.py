@@ -60,6 +60,7 @@ class DemoDataPresent(Exception):
 class LoadSummary:
     scale: Scale
     seed: int
+    plan_year: int = data.SEED_YEAR
     first_level: int = 0
     subordinates: int = 0
     projects: int = 0
@@ -227,7 +228,7 @@ def plan_district_projects(
 
     Mainstay projects (``key``: 低保, 债券付息, 义务教育公用经费…) run every year they apply.
     """
-    per_year = per_year or data.DISTRICT_PROJECTS_PER_YEAR
+    per_year = per_year or data.district_projects_per_year(data.SEED_YEAR)
     years = sorted(per_year)
     codes = _CodeSequence(division)
     pools = {u.code: templates_for(u) for u in units}
@@ -247,8 +248,10 @@ def plan_district_projects(
                 if template.key:
                     plan.start(unit, template)
         with_projects = {line.unit.code for line in plan.lines}
-        for unit in units:  # every first-level unit has at least one project each year
-            if unit.is_first_level and unit.code not in with_projects:
+        # Every first-level unit, and every demo account's unit, has at least one project each year.
+        account_units = {a.unit_code for a in data.DEMO_ACCOUNTS if a.unit_code}
+        for unit in units:
+            if (unit.is_first_level or unit.code in account_units) and unit.code not in with_projects:
                 plan.start_any(unit)
         attempts = 0
         while len(plan.lines) < per_year[year] and attempts < 50 * per_year[year]:
@@ -289,14 +292,14 @@ def batched(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]
         yield batch
 
 
-def ensure_fiscal_years(years: Iterable[int] = data.YEARS, current: int = data.CURRENT_YEAR) -> None:
+def ensure_fiscal_years(years: Iterable[int], current: int) -> None:
     for year in years:
         FiscalYear.objects.get_or_create(year=year)
     if not FiscalYear.objects.filter(is_current=True).exists():
         FiscalYear.objects.filter(year=current).update(is_current=True)
 
 
-def ensure_calendar(years: Iterable[int] = data.YEARS) -> None:
+def ensure_calendar(years: Iterable[int]) -> None:
     for year in years:
         ensure_year(year)
 
@@ -606,15 +609,19 @@ def _unit_row(spec: UnitSpec, sectors: dict[str, Sector]) -> BudgetUnit:
 
 
 def load_district(rng: random.Random, summary: LoadSummary) -> None:
+    """The demo district in plan year ``summary.plan_year``: its budget years, targets, the monitoring
+    round of N, the evaluations of N−1."""
+    plan_year = summary.plan_year
+    years = data.demo_years(plan_year)
     sectors = {s.name: s for s in Sector.objects.all()}
     first = [_unit_row(s, sectors) for s in data.FIRST_LEVEL_UNITS]
     subs = [(_unit_row(s, sectors), s.parent or "") for s in data.SUBORDINATE_UNITS]
     units = insert_units(first, subs, history=True)
     out_of_scope = {s.code for s in data.FIRST_LEVEL_UNITS if not s.in_scope}
-    insert_year_settings(units.values(), out_of_scope, data.YEARS, history=True)
+    insert_year_settings(units.values(), out_of_scope, years, history=True)
 
     writer = _ProjectWriter(history=True)
-    for p in plan_district_projects(child_rng(rng)):
+    for p in plan_district_projects(child_rng(rng), per_year=data.district_projects_per_year(plan_year)):
         writer.add(
             Project(
                 year=p.year, code=p.code, name=p.name, unit=units[p.unit_code], sector=sectors[p.sector],
@@ -625,18 +632,18 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
         )
     writer.flush()
     staff = [(units[s.code], s.staff) for s in data.DISTRICT_UNITS]
-    insert_expenditures(child_rng(rng), staff, data.YEARS, writer.totals, history=True)
+    insert_expenditures(child_rng(rng), staff, years, writer.totals, history=True)
     summary.first_level, summary.subordinates, summary.projects = len(first), len(subs), writer.count
     summary.users, summary.skipped_users = create_demo_users(units)
     from jixiao.demo.targets import load_targets
 
-    summary.targets = load_targets(child_rng(rng))
+    summary.targets = load_targets(child_rng(rng), plan_year)
     from jixiao.demo.evaluation import load_evaluation
 
-    load_evaluation(child_rng(rng))
+    load_evaluation(child_rng(rng), plan_year)
     from jixiao.demo.monitoring import load_monitoring
 
-    load_monitoring(child_rng(rng))
+    load_monitoring(child_rng(rng), plan_year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -691,6 +698,7 @@ def _province_pool(spec: UnitSpec) -> tuple[ProjectTemplate, ...]:
 
 
 def load_province(rng: random.Random, summary: LoadSummary) -> None:
+    years = data.demo_years(summary.plan_year)
     sectors = {s.name: s for s in Sector.objects.all()}
     first: list[BudgetUnit] = []
     subs: list[tuple[BudgetUnit, str]] = []
@@ -707,7 +715,7 @@ def load_province(rng: random.Random, summary: LoadSummary) -> None:
             subs.append((unit, pu.parent_code))
     units = insert_units(first, subs, history=False)
     out_of_scope = {c for c, pu in specs.items() if pu.parent_code is None and not pu.spec.in_scope}
-    insert_year_settings(first, out_of_scope, data.YEARS, history=False)
+    insert_year_settings(first, out_of_scope, years, history=False)
 
     project_rng = child_rng(rng)
     writer = _ProjectWriter(history=False, batch_size=10_000)
@@ -715,12 +723,12 @@ def load_province(rng: random.Random, summary: LoadSummary) -> None:
     code_seqs: dict[str, _CodeSequence] = {}
     lines: dict[str, list[_Line]] = {}
     ordered = [*first, *(u for u, _ in subs)]
-    for year in data.YEARS:
+    for year in years:
         for unit in ordered:
             pu = specs[unit.code]
             division = division_of[unit.code]
             codes = code_seqs.setdefault(division, _CodeSequence(division))
-            unit_lines = _province_lines(project_rng, pu, lines.get(unit.code, []), year, codes)
+            unit_lines = _province_lines(project_rng, pu, lines.get(unit.code, []), year, years[0], codes)
             lines[unit.code] = unit_lines
             for line in unit_lines:
                 adjusted = adjusted_yuan(project_rng, line.amount_yuan)
@@ -736,14 +744,14 @@ def load_province(rng: random.Random, summary: LoadSummary) -> None:
                 )
     writer.flush()
     staff = [(u, specs[u.code].spec.staff) for u in ordered]
-    insert_expenditures(child_rng(rng), staff, data.YEARS, writer.totals, history=False)
+    insert_expenditures(child_rng(rng), staff, years, writer.totals, history=False)
     summary.first_level, summary.subordinates, summary.projects = len(first), len(subs), writer.count
     code_map = {a.unit_code: f"{data.PROVINCE_ACCOUNT_DIVISION}{a.unit_code}" for a in data.DEMO_ACCOUNTS if a.unit_code}
     summary.users, summary.skipped_users = create_demo_users(units, code_map)
 
 
 def _province_lines(
-    rng: random.Random, pu: _ProvinceUnit, previous: list[_Line], year: int, codes: _CodeSequence,
+    rng: random.Random, pu: _ProvinceUnit, previous: list[_Line], year: int, first_year: int, codes: _CodeSequence,
     count: int = data.PROVINCE_PROJECTS_PER_UNIT_YEAR,
 ) -> list[_Line]:
     """This year's ``count`` projects of one unit: some of last year's continue, the rest are new."""
@@ -756,7 +764,6 @@ def _province_lines(
     free = [t for t in _province_pool(pu.spec) if t.name not in taken and t.runs_in(year)]
     needed = count - len(kept)
     chosen = rng.sample(free, needed) if len(free) >= needed else [*free, *rng.choices(free, k=needed - len(free))]
-    first_year = data.YEARS[0]
     unit_spec = UnitSpec(pu.code, pu.name, pu.spec.sector, pu.spec.kind, classified=pu.spec.classified)
     return kept + [_new_line(rng, unit_spec, t, year, first_year, codes) for t in chosen]
 
@@ -766,24 +773,29 @@ def _province_lines(
 # ---------------------------------------------------------------------------------------------
 
 
-def load_demo(scale: Scale = "district", seed: int = data.DEFAULT_SEED, *, reset: bool = False) -> LoadSummary:
-    """Load the demo data; raises :class:`DemoDataPresent` when units or projects already exist."""
+def load_demo(scale: Scale = "district", seed: int = data.DEFAULT_SEED, *, reset: bool = False,
+              year: int | None = None) -> LoadSummary:
+    """Load the demo data of plan year ``year`` (default: the plan year today falls in, so the demo
+    lives in today's year); raises :class:`DemoDataPresent` when units or projects already exist."""
     if scale not in SCALES:
         raise ValueError(f"未知规模：{scale}")
+    from jixiao.core.years import default_working_year
+
     started = time.perf_counter()
-    summary = LoadSummary(scale=scale, seed=seed)
+    plan_year = year or default_working_year()
+    summary = LoadSummary(scale=scale, seed=seed, plan_year=plan_year)
     rng = random.Random(seed)
     with transaction.atomic():  # a failed load leaves the database as it was, reset included
         if reset:
             wipe_business_data()
         elif has_business_data():
             raise DemoDataPresent
-        ensure_fiscal_years()
+        ensure_fiscal_years(data.demo_years(plan_year), plan_year)
         if scale == "district":
             load_district(rng, summary)
         else:
             load_province(rng, summary)
-        ensure_calendar()
+        ensure_calendar(data.demo_years(plan_year))
     refresh_statistics()
     summary.seconds = time.perf_counter() - started
     return summary

@@ -28,12 +28,13 @@ PATHS: dict[str, tuple[str, ...]] = {
     "approved": ("submit", "dept_approve", "approve"),
     "published": ("submit", "dept_approve", "approve", "publish"),
 }
-# Share of each state by budget year: 2020 is last year's baseline, 2021 the year under way.
+# Share of each state by budget year, relative to the plan year N: N−1 is last year's baseline, N the
+# year under way, N+1 next year's declarations with the budget.
 MIX: dict[int, list[tuple[str, float]]] = {
-    2020: [("published", 0.55), ("approved", 0.45)],
-    2021: [("published", 0.2), ("approved", 0.42), ("dept_approved", 0.1), ("submitted", 0.08),
+    -1: [("published", 0.55), ("approved", 0.45)],
+    0: [("published", 0.2), ("approved", 0.42), ("dept_approved", 0.1), ("submitted", 0.08),
            ("returned", 0.06), ("draft", 0.11), ("rejected", 0.03)],
-    2022: [("draft", 0.55), ("submitted", 0.25), ("dept_approved", 0.12), ("returned", 0.08)],
+    1: [("draft", 0.55), ("submitted", 0.25), ("dept_approved", 0.12), ("returned", 0.08)],
 }
 GRADES = {"approve": ("优", "良"), "return": ("中",), "reject": ("差",)}
 COMMENTS = {
@@ -140,19 +141,20 @@ def _declaration(rng: random.Random, kind: str, year: int, unit: BudgetUnit, pro
     )
 
 
-def load_targets(rng: random.Random) -> int:
+def load_targets(rng: random.Random, plan_year: int) -> int:
     library: dict[str, list[IndicatorLibraryItem]] = {}
     for item in IndicatorLibraryItem.objects.select_related("sector"):
         library.setdefault(item.sector.name if item.sector_id else "", []).append(item)
     writer = _Writer()
     projects = list(Project.objects.select_related("unit__root", "unit__sector", "sector").order_by("year", "code"))
-    planned = [(p, _pick(rng, MIX.get(p.year, MIX[2022]))) for p in projects]
+    planned = [(p, _pick(rng, MIX.get(p.year - plan_year, MIX[1]))) for p in projects]
     declarations = [(_declaration(rng, Kind.PROJECT, p.year, p.unit, p, s), p) for p, s in planned if s]
     units = list(BudgetUnit.objects.filter(parent__isnull=True, year_settings__in_assessment_scope=True)
                  .select_related("sector", "root").distinct())
-    for year in sorted(MIX):
+    for offset in sorted(MIX):
+        year = plan_year + offset
         for unit in units:
-            state = _pick(rng, MIX[year])
+            state = _pick(rng, MIX[offset])
             if state:
                 declarations.append((_declaration(rng, Kind.DEPARTMENT, year, unit, None, state), None))
     TargetDeclaration.objects.bulk_create([d for d, _ in declarations], batch_size=1000)
@@ -172,12 +174,12 @@ def load_targets(rng: random.Random) -> int:
     writer.flush()
     approved = [p.pk for d, p in declarations if p is not None and d.state in ("approved", "published")]
     Project.objects.filter(pk__in=approved).update(budget_approved_at=timezone.now())
-    _adjustments(rng, [d for d, p in declarations if p is not None and d.year == 2021 and d.state == "approved"])
+    _adjustments(rng, [d for d, p in declarations if p is not None and d.year == plan_year and d.state == "approved"])
     return len(declarations)
 
 
 def _adjustments(rng: random.Random, approved: list[TargetDeclaration]) -> None:
-    """A few 2021 targets adjusted mid-year: two v2 drafts, one v2 approved (v1 superseded)."""
+    """A few of the plan year's targets adjusted mid-year: two v2 drafts, one v2 approved (v1 superseded)."""
     for n, v1 in enumerate(rng.sample(approved, min(3, len(approved)))):
         state = "approved" if n == 0 else "draft"
         v2 = TargetDeclaration.objects.create(

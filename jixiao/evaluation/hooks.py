@@ -45,7 +45,7 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
         if n:
             queues.append(("待复核的自评表", n, reverse("evaluation:recheck_list")))
     key_states = {"agency": ("engaged", "fieldwork", "feedback_given"), "expert": ("fieldwork",),
-                  "npc_reader": ("shortlisted",), "perf_section": ("plan_submitted", "final_report")}
+                  "perf_section": ("shortlisted", "plan_submitted", "final_report")}
     if user.role in key_states:
         n = KeyEvaluation.objects.for_user(user).filter(state__in=key_states[user.role]).count()
         if n:

@@ -523,7 +523,9 @@ class KeyEvaluation(WorkflowDocument):
 
     kind = models.CharField("评价类型", max_length=10, choices=KeyKind.choices, default=KeyKind.FINANCE)
     subject = models.CharField("评价对象", max_length=12, choices=Subject.choices, default=Subject.PROJECT)
-    year = models.PositiveSmallIntegerField("评价工作年度", db_index=True)
+    #: The plan year (工作方案年度) whose 人大 approval, quota and calendar the evaluation belongs to:
+    #: the evaluated budget year + 1 (core.years STAGE_OFFSETS["key_evaluation"]).
+    year = models.PositiveSmallIntegerField("工作方案年度", db_index=True)
     evaluated_year = models.PositiveSmallIntegerField("被评价预算年度")
     title = models.CharField("评价项目名称", max_length=200)
     unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="被评价单位", on_delete=models.PROTECT,

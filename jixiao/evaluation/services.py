@@ -316,8 +316,38 @@ def complete_recheck(recheck: Recheck, user: Any) -> RecheckResult:
 # --- agencies, key evaluations ----------------------------------------------------------------------------
 
 
+def plan_due(plan_year: int, code: str) -> date:
+    """The due date of ``code`` in the calendar of plan year ``plan_year`` (e.g. 人大 approval by 4/30)."""
+    from jixiao.deadlines.models import CalendarEntry, ensure_year
+
+    ensure_year(plan_year)
+    return CalendarEntry.objects.get(year=plan_year, code=code).due_on
+
+
+def npc_late(ke: KeyEvaluation) -> bool:
+    """人大 approved the topic after the date its plan year's calendar sets (4/30 by default)."""
+    return ke.npc_approved_on is not None and ke.npc_approved_on > plan_due(ke.year, "key_eval_topics")
+
+
+def npc_approval_date(text: str) -> tuple[date | None, str | None]:
+    """The 区人大审定日期 typed by the performance section: today when empty, never in the future."""
+    from datetime import datetime
+
+    text = (text or "").strip()
+    if not text:
+        return timezone.localdate(), None
+    try:
+        on = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None, f"区人大审定日期“{text}”不是有效日期，请按“年-月-日”填写。"
+    if on > timezone.localdate():
+        return None, "区人大审定日期不能晚于今天。"
+    return on, None
+
+
 def conflict_of_interest(agency: Agency, unit: BudgetUnit, year: int) -> str | None:
-    """The refusal when the agency served the unit (or its department) within the year's window."""
+    """The refusal when the agency served the unit (or its department) in the evaluated budget year
+    ``year`` or within the preceding years the year's parameters set (回避年限, default 3)."""
     window = EvaluationYear.for_year(year).conflict_years
     services = list(AgencyService.objects.filter(agency=agency, unit_id__in={unit.pk, unit.root_id or unit.pk}))
     latest = agency_conflict((s.year for s in services), year, window)
@@ -340,7 +370,7 @@ def engage(ke: KeyEvaluation, agency: Agency | None, experts: Iterable[Expert], 
     if inactive:
         raise EvaluationError(f"专家「{inactive[0]}」不在专家库中，请另选专家。")
     if agency is not None:
-        problem = conflict_of_interest(agency, ke.unit, ke.year)
+        problem = conflict_of_interest(agency, ke.unit, ke.evaluated_year)
         if problem:
             raise EvaluationError(problem)
     with transaction.atomic():

@@ -18,7 +18,7 @@ from jixiao.core.listing import Column
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedListView, ScopedUpdateView, ScopedView
-from jixiao.core.years import stage_words, stage_year, working_year
+from jixiao.core.years import STAGE_OFFSETS, stage_words, stage_year, working_year
 from jixiao.evaluation import forms as f
 from jixiao.evaluation.models import (
     Agency,
@@ -40,6 +40,8 @@ from jixiao.evaluation.services import (
     framework_problems,
     may_score,
     may_see_scores,
+    npc_late,
+    plan_due,
     quota,
     rater_ids,
     save_scores,
@@ -134,7 +136,8 @@ class CandidateView(ScopedView):
             return self.show(form, current_year(request, "key_evaluation"), status=400)
         ke = form.save(commit=False)
         ke.kind = KeyKind.UNIT if request.user.role == "unit_approver" else KeyKind.FINANCE
-        ke.year = working_year(request)  # the plan year whose 人大 approval and quota it joins
+        # The plan year whose 人大 approval, quota and calendar it joins: the evaluated year's N.
+        ke.year = ke.evaluated_year - STAGE_OFFSETS["key_evaluation"]
         ke.rule_set = EvaluationYear.for_year(ke.evaluated_year).rule_set
         if ke.subject == Subject.DEPARTMENT and not ke.amount_fen:
             ke.amount_fen = department_total(ke.unit_id, ke.evaluated_year)
@@ -223,7 +226,7 @@ def render_detail(request: AuthedRequest, obj: KeyEvaluation, posted: str | None
         "final_form": f.FinalReportForm(data("final"), instance=obj) if "final" in shown else None,
         "rectification_form": f.RectificationForm(data("rectify"), initial={"owner_unit": obj.unit_id})
         if "rectify" in shown else None,
-        "npc_late": obj.npc_approved_on is not None and obj.npc_approved_on > obj.npc_approved_on.replace(month=4, day=30),
+        "npc_late": npc_late(obj), "npc_due": plan_due(obj.year, "key_eval_topics"),
     }, status=status)
 
 
@@ -352,6 +355,27 @@ class KeyEvalScoreView(ScopedView):
 
 class KeyEvalTransitionView(TransitionView):
     model = KeyEvaluation
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        if request.POST.get("transition") != "npc_approve":
+            return super().post(request, pk)
+        # 记录区人大审定: the approval date the performance section entered (today when left empty),
+        # written with the transition or not at all.
+        from jixiao.evaluation.services import npc_approval_date
+
+        obj = self.get_object()
+        on, problem = npc_approval_date(request.POST.get("on", ""))
+        if problem:
+            messages.error(request, problem)
+            return redirect(obj)
+        with transaction.atomic():
+            KeyEvaluation.objects.filter(pk=obj.pk, state="shortlisted").update(npc_approved_on=on)
+            response = super().post(request, pk)
+            obj.refresh_from_db()
+            if obj.state == "shortlisted":
+                transaction.set_rollback(True)
+        return response
+
 
 class RectificationListView(ScopedListView):
     model = RectificationItem

@@ -206,8 +206,10 @@ for _state, _added in (("approved", (topic_approved,)), ("engaged", (agency_enga
 
 
 def record_npc_approval(doc: Any, user: Any, comment: str, grade: str) -> None:
+    """The performance section records the 区人大's decision: its document number (the comment) and the
+    approval date it entered (set just before the transition; today when none was entered)."""
     doc.npc_approval_ref = comment[:100]
-    doc.npc_approved_on = timezone.localdate()
+    doc.npc_approved_on = doc.npc_approved_on or timezone.localdate()
 
 
 def finalise(doc: Any, user: Any, comment: str, grade: str) -> None:
@@ -252,9 +254,9 @@ KEY_WORKFLOW = register(
         transitions=(
             Transition("shortlist", "列入拟报选题", ("candidate",), "shortlisted", PERF),
             Transition("unshortlist", "移出拟报选题", ("shortlisted",), "candidate", PERF, style="secondary"),
-            Transition("npc_approve", "记录区人大审定", ("shortlisted",), "approved", NPC, comment_required=True,
-                       effect=record_npc_approval, comment_label="审定文号"),
-            Transition("npc_return", "区人大未予审定", ("shortlisted",), "candidate", NPC, comment_required=True,
+            Transition("npc_approve", "记录区人大审定", ("shortlisted",), "approved", PERF, comment_required=True,
+                       effect=record_npc_approval, comment_label="审定文号", date_label="区人大审定日期"),
+            Transition("npc_return", "区人大未予审定", ("shortlisted",), "candidate", PERF, comment_required=True,
                        style="danger"),
             Transition("start_own", "确定为本部门重点评价项目", ("candidate",), "approved", APPROVER),
             Transition("engage", "确认委托", ("approved",), "engaged", COMMISSIONER, form_only=True),

@@ -66,9 +66,13 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def latest_round(request: AuthedRequest) -> MonitoringRound | None:
+    """The round asked for, else the latest round of the working year's monitoring (core.years)."""
+    from jixiao.core.years import stage_year
+
     rounds = MonitoringRound.objects.all()
     wanted = request.GET.get("round", "")
-    return (rounds.filter(pk=wanted).first() if wanted.isdigit() else None) or rounds.first()
+    chosen = rounds.filter(pk=wanted).first() if wanted.isdigit() else None
+    return chosen or rounds.filter(year=stage_year(request, "monitoring")).first()
 
 
 def _rate(value: Any) -> str:

@@ -65,6 +65,8 @@ class Transition:
     form_only: bool = False
     #: An explicit override: the target state's invariants may be unmet; the reason (comment) is required.
     overrides_invariants: bool = False
+    #: A date the transition records, entered beside the comment (defaults to today), e.g. 人大's 审定日期.
+    date_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,16 @@ def run_demo(*args: str) -> str:
 
 
 @pytest.fixture
-def district(fast_hasher: None) -> str:
+def plan_year(settings: Any) -> int:
+    """The demo's plan year: the one today falls in (as on a fresh machine)."""
+    from jixiao.core.years import default_working_year
+
+    settings.JIXIAO_WORKING_YEAR = 0
+    return default_working_year()
+
+
+@pytest.fixture
+def district(fast_hasher: None, plan_year: int) -> str:
     return run_demo("load", "--scale", "district", "--seed", "2021")
 
 
@@ -89,13 +98,15 @@ def test_district_units(district: str) -> None:
 
 
 @pytest.mark.django_db
-def test_district_year_settings_expenditure_calendar(district: str) -> None:
+def test_district_year_settings_expenditure_calendar(district: str, plan_year: int) -> None:
+    years = data.demo_years(plan_year)
+    assert years == (plan_year - 1, plan_year, plan_year + 1)
     first = BudgetUnit.objects.filter(parent__isnull=True).count()
-    assert UnitYearSetting.objects.count() == first * len(data.YEARS)
+    assert UnitYearSetting.objects.count() == first * len(years)
     out_of_scope = set(UnitYearSetting.objects.filter(in_assessment_scope=False).values_list("unit__name", flat=True))
     assert "共青团云溪区委" in out_of_scope and "云溪区妇女联合会" in out_of_scope
     assert len(out_of_scope) < first / 4
-    assert DepartmentExpenditure.objects.count() == BudgetUnit.objects.count() * len(data.YEARS)
+    assert DepartmentExpenditure.objects.count() == BudgetUnit.objects.count() * len(years)
     totals = {
         (row["unit"], row["year"]): row["s"]
         for row in Project.objects.values("unit", "year").annotate(s=Sum("adjusted_budget_fen"))
@@ -103,43 +114,43 @@ def test_district_year_settings_expenditure_calendar(district: str) -> None:
     for e in DepartmentExpenditure.objects.all():
         assert e.project_fen == totals.get((e.unit_id, e.year), 0)
         assert e.personnel_fen > 0 and e.public_fen > 0
-    for year in data.YEARS:
+    for year in years:
         assert CalendarEntry.objects.filter(year=year).exists()
         assert FiscalYear.objects.filter(year=year).exists()
-    assert FiscalYear.objects.get(is_current=True).year == data.CURRENT_YEAR
+    assert FiscalYear.objects.get(is_current=True).year == plan_year
 
 
 @pytest.mark.django_db
-def test_district_projects(district: str) -> None:
+def test_district_projects(district: str, plan_year: int) -> None:
+    n = plan_year
     per_year = dict(Project.objects.values("year").annotate(n=Count("id")).values_list("year", "n"))
-    assert set(per_year) == {2020, 2021, 2022}
+    assert set(per_year) == {n - 1, n, n + 1}
     assert 550 <= sum(per_year.values()) <= 650
-    assert max(per_year, key=per_year.__getitem__) == 2021
+    assert max(per_year, key=per_year.__getitem__) == n
     amounts = list(Project.objects.values_list("adjusted_budget_fen", flat=True))
     large = sum(a >= THRESHOLD_PAPER_COPY_FEN for a in amounts)
     assert 0 < large < len(amounts) / 2
     assert any(a >= 100_000_000 for a in amounts)  # some in the millions of 元
     assert all(a > 0 and a % 100 == 0 for a in amounts)
     assert Project.objects.exclude(adjusted_budget_fen=F("initial_budget_fen")).exists()
-    for p in Project.objects.filter(year=2021).select_related("unit")[:50]:
-        assert p.code.startswith(f"{data.DIVISION_CODE}-") and len(p.code) == len("430603-2021-0001")
+    for p in Project.objects.filter(year=n).select_related("unit")[:50]:
+        assert p.code.startswith(f"{data.DIVISION_CODE}-") and len(p.code) == len(f"430603-{n}-0001")
     # Projects carry one or two fund sources.
     per_project = Project.objects.annotate(n=Count("fund_sources")).values_list("n", flat=True)
     assert set(per_project) <= {1, 2} and 2 in set(per_project)
     # Policy categories land on the right kinds of projects.
     def category_of(name: str) -> set[str]:
         return set(Project.objects.filter(name=name).values_list("policy_categories__code", flat=True))
-    assert category_of("新冠疫情防控经费") == {"epidemic"}
     assert category_of("城乡低保资金") == {"livelihood"}
     assert category_of("政府专项债券付息") == {"debt"}
     assert category_of("非税收入征收成本") == {"revenue_cost"}
     assert Project.objects.filter(policy_categories__code="reward").exists()
     # Continuing projects keep their code and name across years.
     low_income = Project.objects.filter(name="城乡低保资金").order_by("year")
-    assert [p.year for p in low_income] == [2020, 2021, 2022]
+    assert [p.year for p in low_income] == [n - 1, n, n + 1]
     assert len({p.code for p in low_income}) == 1
     assert all(p.is_continuing for p in low_income[1:])
-    assert Project.objects.filter(is_continuing=False, year=2021).exists()
+    assert Project.objects.filter(is_continuing=False, year=n).exists()
     # Classified projects only under classified units.
     assert Project.objects.filter(is_classified=True).exists()
     assert not Project.objects.filter(is_classified=True, unit__is_classified=False).exists()
@@ -246,3 +257,20 @@ def test_province_unit_tree_shape() -> None:
     for account in data.DEMO_ACCOUNTS:
         if account.unit_code:
             assert f"{data.PROVINCE_ACCOUNT_DIVISION}{account.unit_code}" in codes
+
+
+@pytest.mark.django_db
+def test_year_2021_reproduces_the_seed_plans_year(fast_hasher: None, settings: Any) -> None:
+    from jixiao.evaluation.models import KeyEvaluation, SelfEvaluation
+    from jixiao.monitoring.models import MonitoringRound
+
+    settings.JIXIAO_WORKING_YEAR = 0  # whatever today is, --year 2021 builds the seed's year
+    out = run_demo("load", "--year", "2021")
+    assert "2021年度工作方案" in out and "2020—2022" in out
+    assert set(Project.objects.values_list("year", flat=True)) == {2020, 2021, 2022}
+    # The epidemic years of the seed plan: 新冠 projects carry the 防疫资金 policy category.
+    assert set(Project.objects.filter(name="新冠疫情防控经费").values_list("policy_categories__code", flat=True)) == {"epidemic"}
+    assert list(MonitoringRound.objects.values_list("year", "end_month")) == [(2021, 9)]
+    assert set(SelfEvaluation.objects.values_list("year", flat=True)) == {2020}
+    assert set(KeyEvaluation.objects.values_list("year", "evaluated_year")) == {(2021, 2020)}
+    assert run_demo("load", "--year", "1800", "--reset") == ""  # refused, nothing loaded again

@@ -26,21 +26,26 @@ def topic(org: Any, unit: str = "a", **extra: Any) -> KeyEvaluation:
 def approved(ke: KeyEvaluation, users: Any) -> KeyEvaluation:
     perform_transition(ke, "shortlist", users["perf_section"])
     with pytest.raises(WorkflowError, match="必须填写意见"):
-        perform_transition(ke, "npc_approve", users["npc_reader"])
-    perform_transition(ke, "npc_approve", users["npc_reader"], comment="云人大常发〔2021〕3号")
+        perform_transition(ke, "npc_approve", users["perf_section"])
+    with pytest.raises(WorkflowError, match="没有权限"):  # the 人大 reader reads; the performance section records
+        perform_transition(ke, "npc_approve", users["npc_reader"], comment="云人大常发〔2021〕3号")
+    perform_transition(ke, "npc_approve", users["perf_section"], comment="云人大常发〔2021〕3号")
     ke.refresh_from_db()
     return ke
 
 
 def test_conflict_rule_refuses_an_agency_that_served_the_unit(org: Any, users: Any, agency: Any, expert: Any) -> None:
-    ke = approved(topic(org), users)
+    ke = approved(topic(org), users)  # plan year 2021, evaluating 2020 spending
     assert ke.npc_approval_ref == "云人大常发〔2021〕3号" and ke.npc_approved_on is not None
-    AgencyService.objects.create(agency=agency, unit=org["units"]["a"], year=2019, description="财务收支审计")
-    with pytest.raises(EvaluationError, match=r"回避规则.*2019年为「东湖局」提供过“财务收支审计”服务，3年内不得承担"):
-        engage(ke, agency, [expert], users["perf_section"])
+    service = AgencyService.objects.create(agency=agency, unit=org["units"]["a"], year=2020, description="财务收支审计")
+    # The window is the evaluated year and the 3 years before it (2017–2020), not the plan year's.
+    for year in (2020, 2019, 2017):  # in the evaluated year, inside the window, at its edge
+        AgencyService.objects.filter(pk=service.pk).update(year=year)
+        with pytest.raises(EvaluationError, match=rf"回避规则.*{year}年为「东湖局」提供过“财务收支审计”服务，3年内不得承担"):
+            engage(ke, agency, [expert], users["perf_section"])
     ke.refresh_from_db()
     assert ke.state == "approved" and ke.agency is None
-    AgencyService.objects.filter(agency=agency).update(year=2017)  # outside the 3-year window
+    AgencyService.objects.filter(agency=agency).update(year=2016)  # outside the 3-year window
     engage(ke, agency, [expert], users["perf_section"])
     ke.refresh_from_db()
     assert ke.state == "engaged" and ke.indicators.count() == 17
@@ -177,3 +182,35 @@ def test_self_evaluation_report_and_summary_hold_the_scores_on_screen(selfevals:
     averages = re.search(r"平均得分 ([\d.]+) 分", summary_text)
     assert averages and averages.group(1) in summary
     assert login(users["unit_filler"]).get(reverse("evaluation:summary")).status_code == 403
+
+
+def test_npc_approval_date_and_number_entered_by_the_performance_section(org: Any, users: Any, login: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ke = topic(org)
+    perform_transition(ke, "shortlist", users["perf_section"])
+    ke.refresh_from_db()
+    client = login(users["perf_section"])
+    url = reverse("evaluation:keyeval_transition", kwargs={"pk": ke.pk})
+    page = client.get(ke.get_absolute_url()).content.decode()
+    assert "区人大审定日期" in page and f'value="{timezone.localdate():%Y-%m-%d}"' in page  # defaults to today
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(url, {"transition": "npc_approve", "lock_version": ke.lock_version,
+                                 "comment": "云人大常发〔2021〕3号", "on": f"{tomorrow:%Y-%m-%d}"}, follow=True)
+    assert "区人大审定日期不能晚于今天" in response.content.decode()
+    ke.refresh_from_db()
+    assert ke.state == "shortlisted" and ke.npc_approved_on is None  # nothing written
+    # Without a 文号 the transition is refused and the date is not kept either.
+    client.post(url, {"transition": "npc_approve", "lock_version": ke.lock_version, "on": "2021-04-20"})
+    ke.refresh_from_db()
+    assert ke.state == "shortlisted" and ke.npc_approved_on is None
+    response = client.post(url, {"transition": "npc_approve", "lock_version": ke.lock_version,
+                                 "comment": "云人大常发〔2021〕3号", "on": "2021-05-08"}, follow=True)
+    ke.refresh_from_db()
+    assert ke.state == "approved" and ke.npc_approval_ref == "云人大常发〔2021〕3号"
+    assert str(ke.npc_approved_on) == "2021-05-08"  # the day the 人大 approved, not the day it was typed in
+    assert "晚于4月30日" in response.content.decode()  # the plan year's calendar: 2021-04-30
+    KeyEvaluation.objects.filter(pk=ke.pk).update(npc_approved_on="2021-04-28")
+    assert "晚于4月30日" not in client.get(ke.get_absolute_url()).content.decode()

@@ -113,8 +113,10 @@ def test_agency_sees_only_its_sample(selfevals: Any, users: Any, agency: Any, lo
     assert client.get(reverse("evaluation:selfeval_detail", kwargs={"pk": selfevals["a"].pk})).status_code == 200
 
 
-def test_overdue_and_unpublished_lists_follow_the_calendar(selfevals: Any, users: Any, login: Any) -> None:
+def test_overdue_and_unpublished_lists_follow_the_calendar(selfevals: Any, users: Any, login: Any, settings: Any) -> None:
     from jixiao.deadlines.models import CalendarEntry, ensure_year
+
+    settings.JIXIAO_WORKING_YEAR = 0  # the working year follows the travelled date (plan year 2022)
 
     submitted = received(selfevals["a_sub"], users)
     url = reverse("evaluation:overdue") + "?year=2021"

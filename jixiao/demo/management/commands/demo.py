@@ -18,12 +18,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{load,users}")
-        load = actions.add_parser("load", help="生成演示数据（2020—2022 预算年度）")
+        load = actions.add_parser("load", help="生成演示数据（工作方案年度N：N-1、N、N+1 三个预算年度）")
         load.add_argument(
             "--scale", choices=services.SCALES, default="district",
             help="district：云溪区约 130 个单位、600 个项目；province：25000 个单位、600000 个项目（基准测试用）",
         )
         load.add_argument("--seed", type=int, default=data.DEFAULT_SEED, help=f"随机种子（默认 {data.DEFAULT_SEED}）")
+        load.add_argument(
+            "--year", type=int, default=None, metavar="N",
+            help="工作方案年度（默认今天所在的年度；--year 2021 重现种子方案的年度）",
+        )
         load.add_argument("--reset", action="store_true", help="先清空业务数据和演示账号（安全日志不受影响）")
         users = actions.add_parser("users", help="列出演示账号及统一密码")
         users.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -32,17 +36,22 @@ class Command(BaseCommand):
         if options["action"] == "users":
             self.list_users(as_json=options["json"])
         else:
-            self.load(options["scale"], options["seed"], reset=options["reset"])
+            self.load(options["scale"], options["seed"], reset=options["reset"], year=options["year"])
 
-    def load(self, scale: services.Scale, seed: int, *, reset: bool) -> None:
+    def load(self, scale: services.Scale, seed: int, *, reset: bool, year: int | None) -> None:
+        from jixiao.core.years import valid_year
+
+        if year is not None and valid_year(year) is None:
+            self.stderr.write("工作方案年度须在2000—2100年之间。")
+            return
         try:
-            summary = services.load_demo(scale, seed, reset=reset)
+            summary = services.load_demo(scale, seed, reset=reset, year=year)
         except services.DemoDataPresent:
             self.stdout.write("数据库中已有预算单位或项目数据（可能已导入过演示数据），未重复导入。如需重新生成，请加 --reset。")
             return
         self.stdout.write(
-            f"已导入演示数据（{SCALE_LABELS[scale]}，随机种子 {seed}，预算年度 "
-            f"{data.YEARS[0]}—{data.YEARS[-1]}）：一级预算单位 {summary.first_level} 个，下属单位 {summary.subordinates} 个。"
+            f"已导入演示数据（{SCALE_LABELS[scale]}，随机种子 {seed}，{summary.plan_year}年度工作方案，预算年度 "
+            f"{data.demo_years(summary.plan_year)[0]}—{data.demo_years(summary.plan_year)[-1]}）：一级预算单位 {summary.first_level} 个，下属单位 {summary.subordinates} 个。"
         )
         self.stdout.write(
             self.style.SUCCESS(f"单位 {summary.units} 个，项目 {summary.projects} 个，用时 {summary.seconds:.1f} 秒")
