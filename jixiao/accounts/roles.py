@@ -163,6 +163,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     "deadlines.calendarentry": {
         VIEW: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
+        ADD: frozenset({_R.PERF_SECTION}),  # 开启下一年度: the next plan year's calendar
         CHANGE: frozenset({_R.PERF_SECTION}),
         EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
     },

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.core.listing import Column
@@ -53,8 +54,10 @@ class CalendarView(ScopedListView):
 
     def extra_context(self) -> dict[str, Any]:
         if self.request.user.can("deadlines.calendarentry", "change"):
-            # The performance section opens an entry to change its dates.
-            return {"detail_url_name": "deadlines:calendar_entry_edit", "intro": "点击事项名称可修改日期；日期默认取自年度工作方案。"}
+            # The performance section opens an entry to change its dates, and opens the next plan year.
+            return {"detail_url_name": "deadlines:calendar_entry_edit", "intro": "点击事项名称可修改日期；日期默认取自年度工作方案。",
+                    "extra_actions": [("deadlines:open_year", "开启下一年度")]
+                    if self.request.user.can("deadlines.calendarentry", "add") else []}
         return {}
 
 
@@ -96,6 +99,40 @@ class DueView(ScopedView):
     model = CalendarEntry
 
     def get(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import working_year
+
         on = today()
-        items = due_items(request.user, on)
+        items = due_items(request.user, on, plan_year=working_year(request))
         return render(request, "deadlines/due.html", {"title": "待办与到期事项", "today": on, **items})
+
+
+class OpenYearView(ScopedView):
+    """开启下一年度: the performance section opens the plan year after its working year."""
+
+    model = CalendarEntry
+    permission_action = "add"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import working_year
+        from jixiao.deadlines.next_year import plan_next_year
+
+        plan = plan_next_year(working_year(request) + 1)
+        return render(request, "deadlines/open_year.html", {"title": f"开启{plan.year}年度预算绩效管理工作", "plan": plan})
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from jixiao.core.years import valid_year, working_year
+        from jixiao.deadlines.next_year import NextYearError, open_next_year
+
+        year = valid_year(request.POST.get("year")) or working_year(request) + 1
+        try:
+            plan = open_next_year(year, request.user)
+        except NextYearError as exc:
+            messages.error(request, str(exc))
+            return redirect("deadlines:open_year")
+        messages.success(request, f"已开启{year}年度：工作日历已按年度工作方案生成，绩效目标申报窗口已开放；"
+                                  f"结转延续项目 {plan.carried} 个（其中 {plan.with_targets} 个可按上年批复的绩效目标起草）。"
+                                  f"可在页首将工作年度切换为{year}年。")
+        return redirect(f"{reverse('deadlines:calendar')}?year={year}")
