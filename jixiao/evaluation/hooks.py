@@ -39,7 +39,7 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
         state = waiting[user.role]
         n = SelfEvaluation.objects.for_user(user).filter(state=state).count()
         if n:
-            queues.append(("待审核的绩效自评表", n, reverse("evaluation:selfeval_list") + f"?state={state}"))
+            queues.append(("待审核的绩效自评表", n, reverse("evaluation:selfeval_list") + f"?state={state}&year="))
     if user.role == "agency":
         n = Recheck.objects.for_user(user).filter(completed_at__isnull=True).count()
         if n:
@@ -49,7 +49,7 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
     if user.role in key_states:
         n = KeyEvaluation.objects.for_user(user).filter(state__in=key_states[user.role]).count()
         if n:
-            queues.append(("待办理的重点评价", n, reverse("evaluation:keyeval_list")))
+            queues.append(("待办理的重点评价", n, reverse("evaluation:keyeval_list") + "?year="))
     return queues
 
 

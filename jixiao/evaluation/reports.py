@@ -153,7 +153,7 @@ def selfeval_report(se: SelfEvaluation) -> bytes:
 def key_report(ke: KeyEvaluation, with_scores: bool = True) -> bytes:
     """The key-evaluation report; ``with_scores`` is False for whoever may not see the scores yet."""
     score = key_score(ke)
-    doc = new_document(f"{ke.title}绩效评价报告")
+    doc = new_document(f"{ke.title}{ke.evaluated_year}年度绩效评价报告")
     doc.add_paragraph(f"{ke.get_kind_display()}　被评价单位：{ke.unit.name}　"
                       f"评价机构：{ke.agency.name if ke.agency else ke.unit.name + '评价组'}")
     doc.add_heading("一、基本情况", level=2)
@@ -236,7 +236,7 @@ class SelfEvalReportView(ScopedView):
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         se = self.get_object()
         log_event(EventType.EXPORT, request=request, obj=se, format="docx")
-        return docx_response(selfeval_report(se), f"selfeval-report-{se.pk}.docx")
+        return docx_response(selfeval_report(se), f"{se.subject}{se.year}年度绩效自评报告.docx")
 
 
 class KeyReportView(ScopedView):
@@ -247,7 +247,8 @@ class KeyReportView(ScopedView):
 
         ke = self.get_object()
         log_event(EventType.EXPORT, request=request, obj=ke, format="docx")
-        return docx_response(key_report(ke, with_scores=may_see_scores(ke, request.user)), f"key-evaluation-{ke.pk}.docx")
+        return docx_response(key_report(ke, with_scores=may_see_scores(ke, request.user)),
+                             f"{ke.title}{ke.evaluated_year}年度绩效评价报告.docx")
 
 
 class SummaryReportView(ScopedView):

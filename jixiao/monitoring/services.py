@@ -402,7 +402,7 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
     if state and user.can("monitoring.monitoringform", "view"):
         n = MonitoringForm.objects.for_user(user).filter(state=state).count()
         if n:
-            queue.append(("待审核的绩效监控情况表", n, f"{reverse('monitoring:form_list')}?state={state}"))
+            queue.append(("待审核的绩效监控情况表", n, f"{reverse('monitoring:form_list')}?state={state}&year="))
     action_state = {"unit_filler": "issued", "unit_approver": "issued", "perf_section": "reported",
                     "budget_desk": "reported"}.get(user.role)
     if action_state and user.can("monitoring.correctiveaction", "view"):

@@ -28,7 +28,7 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
         return []
     state, label = waiting
     n = TargetDeclaration.objects.for_user(user).filter(state=state).aggregate(n=Count("pk"))["n"]
-    return [(label, n, f"{reverse('targets:declaration_list')}?state={state}&current=all")] if n else []
+    return [(label, n, f"{reverse('targets:declaration_list')}?state={state}&current=all&year=")] if n else []
 
 
 def due_declarations(user: Any, today: date) -> Iterable[DueDocument]:
