@@ -567,7 +567,7 @@ class KeyEvaluation(WorkflowDocument):
         ordering = ["-year", "kind", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.get_kind_display()}：{self.title}"
+        return f"{self.evaluated_year}年度{self.get_kind_display()}：{self.title}"  # the year it evaluates
 
     @property
     def is_classified(self) -> bool:
