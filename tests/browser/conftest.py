@@ -60,12 +60,15 @@ class DemoServer:
             [sys.executable, "-m", "jixiao.cli", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        for _ in range(100):
+        deadline = time.monotonic() + 300  # a loaded machine imports Django slowly
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the demo server exited")
             try:
-                urllib.request.urlopen(f"{self.url}/healthz", timeout=1)
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=5)
                 return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         raise RuntimeError("the demo server did not start")
 
     def stop(self) -> None:
