@@ -14,7 +14,7 @@ def plan_year_from_evaluated_year(apps, schema_editor):  # type: ignore[no-untyp
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0001_initial'),
+        ('evaluation', '0002_sample_rule_help'),
     ]
 
     operations = [
