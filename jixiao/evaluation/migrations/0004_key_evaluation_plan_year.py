@@ -14,7 +14,7 @@ def plan_year_from_evaluated_year(apps, schema_editor):  # type: ignore[no-untyp
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0002_sample_rule_help'),
+        ('evaluation', '0003_table_upload'),
     ]
 
     operations = [
