@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from jixiao.rules.money import fen_to_wan, format_wan
+from jixiao.core import spreadsheets
+from jixiao.rules.money import format_wan
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class Column:
     #: attribute path ("unit.name") or a callable(row) -> value
     value: str | Callable[[Any], Any] = ""
     sort: str = ""
-    kind: str = "text"  # text | wan (分 shown as 万元) | bool | date | link
+    #: text | wan (分 shown as 万元) | percent (82.34 shown as 82.34%) | decimal (score, 2 places) | bool | date | link
+    kind: str = "text"
     width: int = 16
 
     def raw(self, row: Any) -> Any:
@@ -45,6 +46,10 @@ class Column:
             return ""
         if self.kind == "wan":
             return format_wan(value)
+        if self.kind == "percent":
+            return f"{value:.2f}%"
+        if self.kind == "decimal":
+            return f"{value:.2f}"
         if self.kind == "bool":
             return "是" if value else "否"
         if isinstance(value, datetime):
@@ -54,11 +59,21 @@ class Column:
         return str(value)
 
     def export_value(self, row: Any) -> Any:
+        """The cell: amounts with full 分 precision shown as 万元, typed numbers, dates and
+        percentages; everything else as the text on the page."""
         value = self.raw(row)
         if value is None:
             return None
         if self.kind == "wan":
-            return float(fen_to_wan(value))
+            return spreadsheets.wan(value)
+        if self.kind == "percent":
+            return spreadsheets.percent(value)
+        if self.kind == "decimal":
+            return spreadsheets.decimal(value)
+        if self.kind == "bool":
+            return bool(value)
+        if isinstance(value, date | int | float | Decimal) and not isinstance(value, bool):
+            return value
         return self.display(row)
 
 
@@ -84,28 +99,22 @@ def apply_sort(qs: QuerySet[Any], columns: list[Column], sort: str, default: str
 
 
 def to_workbook(title: str, columns: list[Column], rows: Any, note: str = "") -> bytes:
-    """An .xlsx of the rows as listed: same columns, same order, amounts in 万元."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([title])
+    """An .xlsx of the rows as listed: same columns, same order, typed cells (amounts in 万元)."""
+    wb = spreadsheets.new_workbook()
+    ws = wb.create_sheet(title[:31])
+    spreadsheets.append(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([note or f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
-    header = [c.label + ("（万元）" if c.kind == "wan" else "") for c in columns]
-    ws.append(header)
+    spreadsheets.append(ws, [note or f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"])
+    header = [c.label + ("（万元）" if c.kind == "wan" and "万元" not in c.label else "") for c in columns]
+    spreadsheets.append(ws, header)
     for i, _ in enumerate(header, start=1):
         cell = ws.cell(row=3, column=i)
         cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.fill = spreadsheets.HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(i)].width = columns[i - 1].width
     for row in rows:
-        ws.append([c.export_value(row) for c in columns])
-    for i, c in enumerate(columns, start=1):
-        if c.kind == "wan":
-            for (cell,) in ws.iter_rows(min_row=4, min_col=i, max_col=i):
-                cell.number_format = "#,##0.00"
+        spreadsheets.append(ws, [c.export_value(row) for c in columns])
     ws.freeze_panes = "A4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    spreadsheets.print_setup(ws, "3:3")
+    return spreadsheets.to_bytes(wb)

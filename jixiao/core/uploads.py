@@ -55,6 +55,8 @@ class QueuedUpload(models.Model):
     file_path = models.CharField("存储位置", max_length=200, blank=True, editable=False)
     sha256 = models.CharField("文件摘要（SHA-256）", max_length=64, blank=True, editable=False)
     size = models.PositiveBigIntegerField("文件大小（字节）", default=0, editable=False)
+    #: what the reader did on its own and tells the user (e.g. 合计 rows skipped)
+    notes = models.JSONField("处理说明", default=list, blank=True)
 
     class Meta:
         abstract = True
@@ -106,6 +108,7 @@ class QueuedUpload(models.Model):
         self.status, self.progress = UploadStatus.REJECTED, 100
         self.row_count = len(sheet.rows) if sheet else 0
         self.errors = [e.as_dict() for e in errors]
+        self.notes = sheet.notes() if sheet else []
         self.annotated_workbook = annotated_workbook(sheet, list(errors), "导入错误") if sheet else None
         self.save()
 

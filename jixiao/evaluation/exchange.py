@@ -5,7 +5,6 @@ or not at all, with every problem listed by sheet, row and column."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,14 +16,28 @@ from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
-from jixiao.core.filelimits import SELFEVAL_WORKBOOK, FileRefused, guard
-from jixiao.core.imports import XLSX_MAGIC, RowError
+from jixiao.core.filelimits import SELFEVAL_WORKBOOK
+from jixiao.core.imports import XLSX_MAGIC, ImportRejected, RowError, open_workbook
 from jixiao.core.locking import StaleEdit
+from jixiao.core.spreadsheets import (
+    HEADER_FILL,
+    Formula,
+    append,
+    decimal,
+    new_workbook,
+    print_setup,
+    protect,
+    protect_structure,
+    restore_text,
+    set_cell,
+    to_bytes,
+    wan,
+)
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
@@ -38,14 +51,13 @@ from jixiao.rules.numbers import fmt_plain, to_decimal
 from jixiao.rules.table import GRADES, decode_json, parse_table
 from jixiao.rules.validation import DocumentError
 from jixiao.workflow.engine import WorkflowDocument, WorkflowError, can_edit, save_document
-from jixiao.workflow.workbooks import identify_sheet, sheet_title
+from jixiao.workflow.workbooks import identify_sheet, sheet_title, write_identity
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROW = 9
 COLUMNS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
 EDITABLE_COLUMNS = ("实际完成值", "得分", "偏差原因分析及改进措施")
 THIN = Side(style="thin", color="999999")
-YELLOW = PatternFill("solid", fgColor="FFF2CC")
 MAX_BYTES = 20 * 1024 * 1024
 _FEN = {"元": 100, "万元": 1_000_000}
 
@@ -55,49 +67,16 @@ def _num(value: Decimal | None) -> float | None:
 
 
 def build_workbook(selfevals: list[SelfEvaluation]) -> bytes:
-    """One sheet per table; yellow cells are for the unit (系统编号 and 版本号 must stay)."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    """One protected sheet per table, named by the project's code and name; only the yellow cells are
+    for the unit (the signed identity is hidden)."""
+    wb = new_workbook()
     used: set[str] = set()
     for se in selfevals:
-        ws = wb.create_sheet(sheet_name(se, used))
-        ws.merge_cells("A1:H1")
-        ws["A1"] = f"{se.form_title}（{se.year}年度）"
-        ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
-        ws.append(["系统编号", se.pk, "版本号", se.lock_version, "（系统编号和版本号请勿修改；黄色单元格由单位填写）"])
-        ws.append(["项目名称" if se.project_id else "部门(单位)名称", se.subject, "主管部门",
-                   se.unit.root.name if se.unit.root else se.unit.name, "实施单位", se.unit.name])
-        ws.append(["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
-        ws.append(["年度资金总额", _money(se.initial_budget_fen), _money(se.budget_fen), _money(se.executed_fen),
-                   float(se.funds_weight), "=IF(C5>0,D5/C5,\"\")", _num(se.funds_score)])
-        ws["F5"].number_format = "0.00%"
-        ws.append(["执行率偏低原因", se.execution_note])
-        ws.append(["年度总体目标", se.goal, "", "实际完成情况", se.goal_actual])
-        ws.append([])
-        ws.append(COLUMNS)
-        for cell in ws[HEADER_ROW]:
-            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
-        for r in se.indicators.all():
-            ws.append([r.level1, r.level2, r.name, r.target, r.actual, _num(r.weight), _num(r.score), r.note])
-        last = ws.max_row
-        ws.append(["总分", _num(se.claimed_total), "自评等级", se.claimed_grade])
-        for cell in ("D5", "G5", "B6", "E7", f"B{last + 1}", f"D{last + 1}"):
-            ws[cell].fill = YELLOW
-        for row in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=last, min_col=5, max_col=8):
-            for cell in row:
-                if cell.column != 6:
-                    cell.fill = YELLOW
-        for row in ws.iter_rows(min_row=3, max_row=last + 1, max_col=8):
-            for cell in row:
-                cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-        for letter, width in zip("ABCDEFGH", (14, 16, 22, 14, 16, 8, 8, 30), strict=True):
-            ws.column_dimensions[letter].width = width
-        ws.freeze_panes = f"A{HEADER_ROW + 1}"
+        _selfeval_sheet(wb.create_sheet(sheet_name(se, used)), se)
     if not selfevals:
-        wb.create_sheet("说明").append(["没有可填报的绩效自评表。"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        append(wb.create_sheet("说明"), ["没有可填报的绩效自评表。"])
+    protect_structure(wb)
+    return to_bytes(wb)
 
 
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\'"})
@@ -115,8 +94,53 @@ def sheet_name(se: SelfEvaluation, used: set[str]) -> str:
     return name
 
 
-def _money(fen: int | None) -> float | None:
-    return None if fen is None else float(fen_to_wan(fen))
+def _selfeval_sheet(ws: Any, se: SelfEvaluation) -> None:
+    ws.merge_cells("A1:H1")
+    set_cell(ws, 1, 1, f"{se.form_title}（{se.year}年度）")
+    ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
+    write_identity(ws, se, se.subject)
+    set_cell(ws, 2, 5, "（系统编号和版本号请勿修改；黄色单元格由单位填写）")
+    rows: list[list[Any]] = [
+        ["项目名称" if se.project_id else "部门(单位)名称", se.subject, "主管部门",
+         se.unit.root.name if se.unit.root else se.unit.name, "实施单位", se.unit.name],
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", wan(se.initial_budget_fen), wan(se.budget_fen), wan(se.executed_fen),
+         decimal(se.funds_weight), Formula('IF(C5>0,D5/C5,"")'), decimal(se.funds_score)],
+        ["执行率偏低原因", se.execution_note],
+        ["年度总体目标", se.goal, "", "实际完成情况", se.goal_actual],
+        [],
+        COLUMNS,
+    ]
+    for n, values in enumerate(rows, start=3):
+        for column, value in enumerate(values, start=1):
+            set_cell(ws, n, column, value)
+    ws["F5"].number_format = "0.00%"
+    for cell in ws[HEADER_ROW]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    row = HEADER_ROW
+    for r in se.indicators.all():
+        row += 1
+        for column, value in enumerate([r.level1, r.level2, r.name, r.target, r.actual, decimal(r.weight),
+                                        decimal(r.score), r.note], start=1):
+            set_cell(ws, row, column, value)
+    last = row
+    for column, value in enumerate(["总分", decimal(se.claimed_total), "自评等级", se.claimed_grade], start=1):
+        set_cell(ws, last + 1, column, value)
+    inputs = [ws[c] for c in ("D5", "G5", "B6", "E7", f"B{last + 1}", f"D{last + 1}")]
+    inputs += [cell for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=last, min_col=5, max_col=8)
+               for cell in r if cell.column != 6]
+    grade = DataValidation(type="list", formula1=f'"{",".join(GRADES)}"', allow_blank=True)
+    grade.error, grade.errorTitle = "请选择 优、良、中、差", "输入无效"
+    ws.add_data_validation(grade)
+    grade.add(f"D{last + 1}")
+    for r in ws.iter_rows(min_row=3, max_row=last + 1, max_col=8):
+        for cell in r:
+            cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+    for letter, width in zip("ABCDEFGH", (14, 16, 22, 14, 16, 8, 8, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
+    protect(ws, inputs)
 
 
 @dataclass
@@ -133,6 +157,7 @@ class Parsed:
 
 
 def _text(value: Any) -> str:
+    value = restore_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value if value is not None else "").strip()
@@ -156,17 +181,13 @@ def _editable(user: Any) -> Any:
 def parse_workbook(content: bytes, user: Any) -> tuple[list[Parsed], list[RowError]]:
     errors: list[RowError] = []
     try:
-        guard(content, "selfeval.xlsx", SELFEVAL_WORKBOOK)
-    except FileRefused as exc:
-        return [], [RowError(0, "", str(exc))]
-    try:
-        wb = load_workbook(io.BytesIO(content), data_only=True)
-    except Exception:
-        return [], [RowError(0, "", "无法读取该Excel工作簿，文件可能已损坏。")]
+        wb = open_workbook(content, "selfeval.xlsx", SELFEVAL_WORKBOOK)
+    except ImportRejected as exc:
+        return [], exc.errors
     parsed = []
     for ws in wb.worksheets:
         where = sheet_title(ws)
-        found = identify_sheet(ws, _editable(user), user, "自评表", errors)
+        found = identify_sheet(ws, _editable(user), user, "自评表", errors, code_cell="B3")
         if found is None:
             continue
         se, version = found

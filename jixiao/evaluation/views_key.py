@@ -46,7 +46,7 @@ from jixiao.evaluation.services import (
     rater_ids,
     save_scores,
 )
-from jixiao.evaluation.views import current_year, score_text
+from jixiao.evaluation.views import current_year
 from jixiao.organisation.models import Project
 from jixiao.rules.evaluation_key import FrameworkRow
 from jixiao.rules.ruleset import get_rule_set
@@ -74,7 +74,7 @@ class KeyEvalListView(ScopedListView):
         Column("policy", "政策类别", lambda k: k.policy_category.name if k.policy_category_id else ""),
         Column("amount", "涉及资金", "amount_fen", sort="amount_fen", kind="wan"),
         Column("agency", "第三方机构", lambda k: k.agency.name if k.agency_id else "", width=22),
-        Column("total", "得分", lambda k: score_text(k.total), sort="total", width=8),
+        Column("total", "得分", lambda k: k.total, kind="decimal", sort="total", width=8),
         Column("grade", "等级", sort="grade", width=6),
         Column("state", "状态", "state_label", sort="state"),
     ]

@@ -9,8 +9,6 @@ is recomputed.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,14 +21,9 @@ from simple_history.utils import bulk_create_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
-from jixiao.core.filelimits import TREASURY, FileRefused, guard
-from jixiao.core.imports import (
-    ImportRejected,
-    RowError,
-    Sheet,
-    read_sheet,
-    text,
-)
+from jixiao.core.filelimits import TREASURY
+from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
+from jixiao.core.spreadsheets import append, new_workbook, to_bytes
 from jixiao.core.uploads import queue, stored_content
 from jixiao.monitoring.models import ExecutionImport, ExecutionRecord, MonitoringRound
 from jixiao.organisation.models import BudgetUnit, Project
@@ -39,8 +32,7 @@ from jixiao.rules.money import AmountError, parse_amount
 CODE, DATE, MONTH, AMOUNT = "项目编码", "支付日期", "月份", "支付金额"
 REQUIRED = [CODE, AMOUNT]
 ALIASES = {
-    "支付金额（元）": AMOUNT, "支付金额(元)": AMOUNT, "金额": AMOUNT, "金额（元）": AMOUNT, "金额(元)": AMOUNT,
-    "日期": DATE, "支付时间": DATE, "支付月份": MONTH, "项目代码": CODE, "编码": CODE,
+    "金额": AMOUNT, "支付金额": AMOUNT, "日期": DATE, "支付时间": DATE, "支付月份": MONTH, "项目代码": CODE, "编码": CODE,
 }
 TEMPLATE_HEADERS = [CODE, DATE, MONTH, "支付金额（元）", "摘要"]
 DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -53,49 +45,12 @@ class ImportResult:
     errors: list[RowError]
 
 
-def read_csv(content: bytes, filename: str) -> Sheet:
-    """A CSV file (UTF-8 or GBK, as Excel saves it) read like the first sheet of a workbook."""
-    try:
-        guard(content, filename, TREASURY)
-    except FileRefused as exc:
-        raise ImportRejected([RowError(0, "", str(exc))]) from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            decoded = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise ImportRejected([RowError(0, "", "无法识别CSV文件的编码，请另存为UTF-8编码。")])
-    data = list(csv.reader(io.StringIO(decoded)))
-    header_index = next((i for i, r in enumerate(data) if any(c.strip() for c in r)), None)
-    if header_index is None:
-        raise ImportRejected([RowError(0, "", "CSV文件是空的。")])
-    headers = [ALIASES.get(_clean(h), _clean(h)) for h in data[header_index]]
-    sheet = Sheet(headers=headers)
-    for number, raw in enumerate(data[header_index + 1:], start=header_index + 2):
-        values = {h: raw[i] if i < len(raw) else "" for i, h in enumerate(headers) if h}
-        if any(str(v).strip() for v in values.values()):
-            sheet.rows.append((number, values))
-    return sheet
-
-
-def _clean(value: Any) -> str:
-    return str(value or "").replace("\n", "").replace(" ", "").replace("\u3000", "").strip()
-
-
 def read_file(content: bytes, filename: str) -> Sheet:
-    if filename.lower().endswith(".csv"):
-        sheet = read_csv(content, filename)
-    else:
-        sheet = read_sheet(content, filename, [], aliases=ALIASES, limits=TREASURY)
-    missing = [h for h in REQUIRED if h not in sheet.headers]
+    """The treasury's export: .xlsx, .xls or CSV (UTF-8 or GBK/GB18030), title and 合计 rows allowed;
+    支付金额 states its unit (元 or 万元)."""
+    sheet = read_table(content, filename, REQUIRED, aliases=ALIASES, amounts=[AMOUNT], limits=TREASURY)
     if DATE not in sheet.headers and MONTH not in sheet.headers:
-        missing.append(f"{DATE}或{MONTH}")
-    if missing:
-        raise ImportRejected([RowError(1, h, "缺少该列，请使用系统提供的导入模板。") for h in missing], sheet)
-    if not sheet.rows:
-        raise ImportRejected([RowError(0, "", "文件中没有数据行。")], sheet)
+        raise ImportRejected([RowError(sheet.header_row, f"{DATE}或{MONTH}", "缺少该列，请使用系统提供的导入模板。")], sheet)
     return sheet
 
 
@@ -148,7 +103,7 @@ def validate(sheet: Sheet, year: int) -> tuple[list[ExecutionRecord], list[RowEr
             errors.append(RowError(row, CODE, f"「{code}」既不是{year}年度的项目编码，也不是预算单位编码。"))
         when = parse_month(values, year, row, errors)
         try:
-            amount = parse_amount(values.get(AMOUNT), "元")
+            amount = parse_amount(values.get(AMOUNT), sheet.units[AMOUNT], allow_negative=True)
             if amount == 0:
                 errors.append(RowError(row, AMOUNT, "支付金额不能为零。"))
         except AmountError as exc:
@@ -158,7 +113,23 @@ def validate(sheet: Sheet, year: int) -> tuple[list[ExecutionRecord], list[RowEr
                 year=year, month=when[0], paid_on=when[1], unit=unit, project=project, amount_fen=amount,
                 sector_id=project.sector_id if project else unit.sector_id, source_row=row,
             ))
-    return records, errors
+    return records, errors + refund_errors(records)
+
+
+def refund_errors(records: list[ExecutionRecord]) -> list[RowError]:
+    """Refunds (红字冲销, negative amounts) net against what was paid to the same project (or unit's
+    basic spending) up to their month; a refund larger than that is an error on its row."""
+    errors: list[RowError] = []
+    paid: dict[tuple[int, int | None], int] = {}
+    for r in sorted(records, key=lambda r: (r.month, r.paid_on or date(r.year, r.month, 1), r.amount_fen < 0, r.source_row)):
+        key = (r.unit_id, r.project_id)
+        before = paid.get(key, 0)
+        paid[key] = before + r.amount_fen
+        if r.amount_fen < 0 and paid[key] < 0:
+            errors.append(RowError(r.source_row, AMOUNT, f"红字冲销{-r.amount_fen / 100:,.2f}元大于截至{r.month}月"
+                                                         f"已支付的{before / 100:,.2f}元，请核对冲销金额或补全原支付记录。"))
+            paid[key] = before
+    return errors
 
 
 def queue_import(content: bytes | Iterable[bytes], filename: str, year: int, user: Any) -> ExecutionImport:
@@ -202,7 +173,7 @@ def run_import(batch: ExecutionImport) -> ImportResult:
 
             for rnd in MonitoringRound.objects.filter(year=year):
                 refresh_execution(rnd)
-            batch.complete(len(records), total_fen=sum(r.amount_fen for r in records))
+            batch.complete(len(records), total_fen=sum(r.amount_fen for r in records), notes=sheet.notes())
     except ImportRejected as exc:
         batch.reject(exc.errors, exc.sheet or sheet)
         log_event(EventType.IMPORT, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
@@ -212,13 +183,9 @@ def run_import(batch: ExecutionImport) -> ImportResult:
 
 
 def template_workbook() -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "国库支付数据"
-    ws.append(TEMPLATE_HEADERS)
-    ws.append(["（项目编码，基本支出填单位编码）", "2021-03-15", "", 12345.67, "示例行，导入前请删除"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb = new_workbook()
+    ws = wb.create_sheet("国库支付数据")
+    append(ws, TEMPLATE_HEADERS)
+    append(ws, ["（项目编码，基本支出填单位编码）", "2021-03-15", "", 12345.67, "示例行，导入前请删除"])
+    append(ws, ["（红字冲销填负数）", "2021-04-02", "", -345.67, "示例行，导入前请删除"])
+    return to_bytes(wb)

@@ -167,7 +167,7 @@ class FormListView(ScopedListView):
         Column("sector", "行业", "sector.name", sort="sector__code"),
         Column("budget", "调整后预算", "budget_fen", sort="budget_fen", kind="wan"),
         Column("executed", "执行数", "executed_fen", sort="executed_fen", kind="wan"),
-        Column("rate", "执行率", lambda r: _rate(r.execution_rate), sort="execution_rate", width=10),
+        Column("rate", "执行率", lambda r: r.execution_rate, kind="percent", sort="execution_rate", width=10),
         Column("execution_light", "执行预警", "get_execution_light_display", sort="execution_light", width=8),
         Column("target_light", "目标预警", "get_target_light_display", sort="target_light", width=8),
         Column("overall_light", "综合预警", "get_overall_light_display", sort="overall_light", width=8),
@@ -433,7 +433,7 @@ class DashboardView(ScopedView):
         columns = [Column("label", "主管部门", "label", width=30), Column("forms", "项目数"),
                    Column("budget", "调整后预算", "budget_fen", kind="wan"),
                    Column("executed", "执行数", "executed_fen", kind="wan"),
-                   Column("rate", "执行率", lambda g: _rate(g.rate)), Column("red", "红灯"), Column("yellow", "黄灯")]
+                   Column("rate", "执行率", lambda g: g.rate, kind="percent"), Column("red", "红灯"), Column("yellow", "黄灯")]
         title = f"{dash.round.period_label}各主管部门执行情况"
         log_event(EventType.EXPORT, request=self.request, list=title, filters=self.request.GET.urlencode())
         return download(to_workbook(title, columns, dash.by_unit), f"{title}.xlsx", XLSX)

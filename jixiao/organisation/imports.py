@@ -13,10 +13,11 @@ from typing import Any
 
 from django.db import transaction
 from django_tasks import task
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
-from jixiao.core.imports import ImportRejected, RowError, Sheet, read_sheet, text
+from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
 from jixiao.organisation.models import (
@@ -34,12 +35,9 @@ UNIT_COLUMNS = ["单位编码", "单位名称", "上级单位编码", "行业", 
 PROJECT_COLUMNS = ["预算年度", "项目编码", "项目名称", "单位编码", "资金来源", "年初预算数", "调整后预算数", "项目属性"]
 PROJECT_OPTIONAL = ["行业", "重大政策类别", "是否涉密"]
 UNIT_OPTIONAL = ["纳入综合绩效考评年度"]
-# The budget system labels amount columns with their unit; 元 is the default.
-AMOUNT_ALIASES = {
-    "年初预算数（元）": "年初预算数", "年初预算数(元)": "年初预算数",
-    "调整后预算数（元）": "调整后预算数", "调整后预算数(元)": "调整后预算数",
-}
-WAN_HEADERS = {"年初预算数（万元）", "年初预算数(万元)", "调整后预算数（万元）", "调整后预算数(万元)"}
+# Amount columns state their unit in the header (年初预算数（万元）) or in a "单位：万元" line above it;
+# a column without a stated unit is refused, never guessed.
+AMOUNT_COLUMNS = ("年初预算数", "调整后预算数")
 YES = {"是", "Y", "y", "1", "TRUE", "true", "√"}
 NO = {"否", "N", "n", "0", "FALSE", "false", ""}
 SPLIT = re.compile(r"[、,，;；/\s]+")
@@ -130,7 +128,7 @@ def write_units(parsed: list[dict[str, Any]]) -> tuple[int, int]:
     return created, updated
 
 
-def validate_projects(sheet: Sheet, wan: set[str]) -> tuple[list[dict[str, Any]], list[RowError]]:
+def validate_projects(sheet: Sheet) -> tuple[list[dict[str, Any]], list[RowError]]:
     errors: list[RowError] = []
     units = {u.code: u for u in BudgetUnit.objects.select_related("sector")}
     sources = {s.name: s for s in FundSource.objects.all()}
@@ -156,7 +154,7 @@ def validate_projects(sheet: Sheet, wan: set[str]) -> tuple[list[dict[str, Any]]
         amounts = {}
         for column in ("年初预算数", "调整后预算数"):
             try:
-                amounts[column] = parse_amount(v.get(column), "万元" if column in wan else "元")
+                amounts[column] = parse_amount(v.get(column), sheet.units[column])
             except AmountError as exc:
                 errors.append(RowError(row, column, str(exc)))
         kind = text(v.get("项目属性"))
@@ -188,25 +186,44 @@ def validate_projects(sheet: Sheet, wan: set[str]) -> tuple[list[dict[str, Any]]
 
 
 def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
-    created = updated = 0
+    """Bulk writes: one INSERT per 2,000 new projects and one UPDATE statement set for the changed
+    ones, each with its history row; fund sources and policy categories in bulk too."""
     keys = {(p["year"], p["code"]) for p in parsed}
     years = {y for y, _ in keys}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
+    new: list[Project] = []
+    changed: list[Project] = []
     for p in parsed:
         project = existing.get((p["year"], p["code"])) or Project(year=p["year"], code=p["code"])
-        is_new = project.pk is None
         project.name, project.unit, project.sector = p["name"], p["unit"], p["sector"]
         project.initial_budget_fen, project.adjusted_budget_fen = p["initial"], p["adjusted"]
         project.is_continuing, project.is_classified = p["is_continuing"], p["is_classified"]
-        if not is_new:
+        if project.pk is None:
+            new.append(project)
+        else:
             project.lock_version += 1
-        with_reason(project, "Excel导入")
-        project.save()
-        project.fund_sources.set(p["sources"])
-        project.policy_categories.set(p["categories"])
-        created += is_new
-        updated += not is_new
-    return created, updated
+            changed.append(project)
+    reason = "Excel导入"
+    bulk_create_with_history(new, Project, batch_size=2000, default_change_reason=reason)
+    if len(new) and new[0].pk is None:  # backends without RETURNING: read the keys back
+        ids = dict(Project.objects.filter(year__in=years).values_list("code", "pk"))
+        for project in new:
+            project.pk = ids[project.code]
+    fields = ["name", "unit", "sector", "initial_budget_fen", "adjusted_budget_fen", "is_continuing", "is_classified",
+              "lock_version"]
+    bulk_update_with_history(changed, Project, fields, batch_size=2000, default_change_reason=reason)
+    by_key = {(pr.year, pr.code): pr for pr in [*new, *changed]}
+    _set_m2m(Project.fund_sources.through, "fundsource_id", by_key, parsed, "sources", changed)
+    _set_m2m(Project.policy_categories.through, "policycategory_id", by_key, parsed, "categories", changed)
+    return len(new), len(changed)
+
+
+def _set_m2m(through: Any, target: str, by_key: dict[tuple[int, str], Project], parsed: list[dict[str, Any]],
+             key: str, changed: list[Project]) -> None:
+    through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
+    through.objects.bulk_create(
+        [through(project_id=by_key[(p["year"], p["code"])].pk, **{target: item.pk}) for p in parsed for item in p[key]],
+        batch_size=5000)
 
 
 def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
@@ -235,32 +252,25 @@ def run_import(batch: ImportBatch) -> ImportResult:
     try:
         content = stored_content(batch)
         if kind == ImportBatch.Kind.UNITS:
-            sheet = read_sheet(content, filename, UNIT_COLUMNS)
+            sheet = read_table(content, filename, UNIT_COLUMNS)
             batch.set_progress(30)
             parsed, errors = validate_units(sheet)
             writer: Any = write_units
         else:
-            aliases = dict(AMOUNT_ALIASES) | {h: h.split("（")[0].split("(")[0] for h in WAN_HEADERS}
-            sheet = read_sheet(content, filename, PROJECT_COLUMNS, aliases=aliases)
+            sheet = read_table(content, filename, PROJECT_COLUMNS, amounts=AMOUNT_COLUMNS)
             batch.set_progress(30)
-            parsed, errors = validate_projects(sheet, _wan_columns(content, filename))
+            parsed, errors = validate_projects(sheet)
             writer = write_projects
         if errors:
             raise ImportRejected(errors, sheet)
         batch.set_progress(60)
         with transaction.atomic():
             created, updated = writer(parsed)
-            batch.complete(len(parsed), created_count=created, updated_count=updated)
+            batch.complete(len(parsed), created_count=created, updated_count=updated, notes=sheet.notes())
     except ImportRejected as exc:
         batch.reject(exc.errors, exc.sheet or sheet)
         log_event(EventType.IMPORT, user=user, outcome="failure", obj=batch, errors=len(exc.errors))
         return ImportResult(batch, exc.errors)
     log_event(EventType.IMPORT, user=user, obj=batch, created=created, updated=updated)
     return ImportResult(batch, [])
-
-
-def _wan_columns(content: bytes, filename: str) -> set[str]:
-    """Amount columns whose header says 万元 (read again without aliases to see the raw header)."""
-    raw = read_sheet(content, filename, [])
-    return {h.split("（")[0].split("(")[0] for h in raw.headers if h in WAN_HEADERS}
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -8,9 +7,9 @@ from django.db.models import QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from jixiao.core import spreadsheets
 from jixiao.core.filelimits import BUDGET_DATA
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
@@ -18,6 +17,7 @@ from jixiao.core.uploads import bind_upload_form, status_partial
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
 from jixiao.organisation.imports import (
+    AMOUNT_COLUMNS,
     PROJECT_COLUMNS,
     PROJECT_OPTIONAL,
     UNIT_COLUMNS,
@@ -238,15 +238,12 @@ class ImportTemplateView(ScopedView):
 
     def get(self, request: AuthedRequest, kind: str) -> HttpResponse:
         columns = UNIT_COLUMNS + UNIT_OPTIONAL if kind == "units" else PROJECT_COLUMNS + PROJECT_OPTIONAL
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "预算单位" if kind == "units" else "预算项目"
-        ws.append([c + ("（元）" if c in ("年初预算数", "调整后预算数") else "") for c in columns])
+        wb = spreadsheets.new_workbook()
+        ws = wb.create_sheet("预算单位" if kind == "units" else "预算项目")
+        spreadsheets.append(ws, [c + ("（元）" if c in AMOUNT_COLUMNS else "") for c in columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(buf.getvalue(), content_type=XLSX)
+        response = HttpResponse(spreadsheets.to_bytes(wb), content_type=XLSX)
         response["Content-Disposition"] = f"attachment; filename={kind}-template.xlsx"
         return response
 

@@ -11,14 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000
+#: Spreadsheet formulas leave binary float noise (527405.3300000001): an amount within this many 分
+#: of a whole 分 is that 分; anything further is a real sub-分 amount and refused.
+FLOAT_NOISE_FEN = Decimal("0.0001")
 
 
 class AmountError(ValueError):
     """A Chinese message saying why the amount text is not an amount."""
 
 
-def parse_amount(text: object, unit: str = "元") -> int:
-    """Parse ``text`` (in ``unit``: "元" or "万元") into integer 分."""
+def parse_amount(text: object, unit: str = "元", allow_negative: bool = False) -> int:
+    """Parse ``text`` (in ``unit``: "元" or "万元") into integer 分; a negative amount only when
+    ``allow_negative`` (a treasury refund, 红字冲销)."""
     if unit not in ("元", "万元"):
         raise AmountError(f"不支持的金额单位「{unit}」")
     if isinstance(text, bool):
@@ -42,9 +46,11 @@ def parse_amount(text: object, unit: str = "元") -> int:
     if not value.is_finite():
         raise AmountError(f"「{text}」不是有效的金额")
     fen = value * (FEN_PER_WAN if unit == "万元" else FEN_PER_YUAN)
-    if fen != fen.to_integral_value():
+    whole = fen.to_integral_value(rounding=ROUND_HALF_UP)
+    if abs(fen - whole) > FLOAT_NOISE_FEN:
         raise AmountError(f"金额「{text}」{unit}精确到分以下，请保留到分")
-    if fen < 0:
+    fen = whole
+    if fen < 0 and not allow_negative:
         raise AmountError("金额不能为负数")
     return int(fen)
 

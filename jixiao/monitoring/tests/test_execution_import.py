@@ -67,7 +67,7 @@ def test_good_file_replaces_the_year_and_updates_the_lights(monitoring_round: An
 
 def test_csv_upload_page(monitoring_round: Any, users: dict[str, Any], login: Any) -> None:
     client = login(users["perf_section"])
-    csv_bytes = "项目编码,月份,支付金额\nP-901,3,500\nP-902,x,5\n".encode("gb18030")
+    csv_bytes = "项目编码,月份,支付金额（元）\nP-901,3,500\nP-902,x,5\n".encode("gb18030")
     with TestCase.captureOnCommitCallbacks(execute=True):  # the worker runs the queued import
         response = client.post(reverse("monitoring:execution_import"),
                                {"year": 2021, "file": SimpleUploadedFile("pay.csv", csv_bytes)})
@@ -75,7 +75,7 @@ def test_csv_upload_page(monitoring_round: Any, users: dict[str, Any], login: An
     page = client.get(response["Location"]).content.decode()
     assert "未导入任何数据" in page and "第3行" in page
     assert ExecutionRecord.objects.count() == 0
-    ok = "项目编码,月份,支付金额\nP-901,3,500\n".encode()
+    ok = "项目编码,月份,支付金额(元)\nP-901,3,500\n".encode()
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(reverse("monitoring:execution_import"), {"year": 2021, "file": SimpleUploadedFile("pay.csv", ok)})
     assert "已导入1条支付记录" in client.get(response["Location"]).content.decode()
@@ -84,7 +84,7 @@ def test_csv_upload_page(monitoring_round: Any, users: dict[str, Any], login: An
 
 
 def test_missing_columns_are_named(users: dict[str, Any], org: Any) -> None:
-    result = run(workbook([["P-901", 5]], headers=("项目编码", "金额")), "x.xlsx", 2021, users["perf_section"])
+    result = run(workbook([["P-901", 5]], headers=("项目编码", "金额（元）")), "x.xlsx", 2021, users["perf_section"])
     assert [str(e) for e in result.errors] == ["第1行「支付日期或月份」列：缺少该列，请使用系统提供的导入模板。"]
 
 

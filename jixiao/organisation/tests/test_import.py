@@ -9,10 +9,13 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from jixiao.organisation.imports import PROJECT_COLUMNS, UNIT_COLUMNS
+from jixiao.organisation.imports import AMOUNT_COLUMNS, PROJECT_COLUMNS, UNIT_COLUMNS
 from jixiao.organisation.models import BudgetUnit, ImportBatch, Project
 
 pytestmark = pytest.mark.django_db
+
+#: the budget system's header: amount columns state their unit
+PROJECT_HEADER = [f"{c}（元）" if c in AMOUNT_COLUMNS else c for c in PROJECT_COLUMNS]
 
 
 def workbook(header: list[str], rows: list[list[Any]]) -> bytes:
@@ -38,7 +41,7 @@ def upload(client: Any, kind: str, content: bytes, name: str = "budget.xlsx") ->
 def test_the_upload_is_queued_and_its_page_shows_progress(org: Any, users: dict[str, Any], login: Any) -> None:
     client = login(users["perf_section"])
     response = client.post(reverse("organisation:import"),
-                           {"kind": "projects", "file": SimpleUploadedFile("b.xlsx", workbook(PROJECT_COLUMNS, project_rows(2)))})
+                           {"kind": "projects", "file": SimpleUploadedFile("b.xlsx", workbook(PROJECT_HEADER, project_rows(2)))})
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("organisation:import_batch", kwargs={"pk": batch.pk})
     assert batch.status == "queued" and not Project.objects.filter(year=2022).exists()  # nothing until the worker runs
@@ -64,7 +67,7 @@ def project_rows(n: int, unit_code: str = "901") -> list[list[Any]]:
 
 
 def test_good_file_imports_every_row(org: Any, users: dict[str, Any], login: Any) -> None:
-    content = workbook(PROJECT_COLUMNS, project_rows(30))
+    content = workbook(PROJECT_HEADER, project_rows(30))
     response = upload(login(users["perf_section"]), "projects", content)
     assert "导入成功：共 30 行，新增 30" in response.content.decode()
     p = Project.objects.get(code="430603-2022-0007")
@@ -76,7 +79,7 @@ def test_one_bad_row_among_many_writes_nothing_and_names_row_and_column(org: Any
     rows = project_rows(200)
     rows[136][5] = "12,000.005"  # Excel row 138: sub-分 amount in 年初预算数
     before = Project.objects.count()
-    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_COLUMNS, rows))
+    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_HEADER, rows))
     html = response.content.decode()
     assert Project.objects.count() == before
     assert "未导入任何数据" in html and "第138行" in html and "年初预算数" in html and "精确到分以下" in html
@@ -98,14 +101,14 @@ def test_many_kinds_of_errors_are_all_reported(org: Any, users: dict[str, Any], 
     rows[1][4] = "彩票公益金"  # unknown fund source
     rows[2][7] = "续建"  # bad kind
     rows[3][1] = rows[2][1]  # duplicate code
-    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_COLUMNS, rows))
+    response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_HEADER, rows))
     errors = ImportBatch.objects.get().errors
     assert {(e["row"], e["column"]) for e in errors} == {(2, "单位编码"), (3, "资金来源"), (4, "项目属性"), (5, "项目编码")}
     assert "与第4行重复" in response.content.decode()
 
 
 def test_amounts_in_wan_when_the_header_says_so(org: Any, users: dict[str, Any], login: Any) -> None:
-    header = [*PROJECT_COLUMNS]
+    header = [*PROJECT_HEADER]
     header[5], header[6] = "年初预算数（万元）", "调整后预算数（万元）"
     upload(login(users["perf_section"]), "projects", workbook(header, [[2022, "W1", "万元项目", "901", "一般公共预算", 12.5, "30", "延续"]]))
     p = Project.objects.get(code="W1")
@@ -121,7 +124,7 @@ def test_units_import_builds_the_tree_parents_after_children_in_the_file(org: An
 
 
 def test_not_a_workbook_is_refused_with_a_reason(org: Any, users: dict[str, Any], login: Any) -> None:
-    html = upload(login(users["perf_section"]), "projects", b"code,name\n1,2\n", "budget.csv").content.decode()
+    html = upload(login(users["perf_section"]), "projects", b"code,name\n1,2\n", "budget.txt").content.decode()
     assert "只接受Excel文件" in html
     html = upload(login(users["perf_section"]), "projects", b"not really excel", "budget.xlsx").content.decode()
     assert "不是Excel工作簿" in html
@@ -130,6 +133,6 @@ def test_not_a_workbook_is_refused_with_a_reason(org: Any, users: dict[str, Any]
 
 
 def test_budget_desk_may_not_import(org: Any, users: dict[str, Any], login: Any) -> None:
-    response = upload(login(users["budget_desk"]), "projects", workbook(PROJECT_COLUMNS, project_rows(1)))
+    response = upload(login(users["budget_desk"]), "projects", workbook(PROJECT_HEADER, project_rows(1)))
     assert response.status_code == 403
     assert not Project.objects.filter(year=2022).exists()

@@ -48,3 +48,22 @@ def test_formatting() -> None:
     assert format_wan(1_234_567) == "1.23"
     assert fen_to_wan(5_000) == Decimal("0.01")
     assert format_yuan(None) == "" and format_wan(None) == ""
+
+
+def test_spreadsheet_float_noise_is_the_whole_fen_it_stands_for() -> None:
+    """A formula's 527405.3300000001 is 52,740,533 分; a real half 分 is still refused."""
+    assert parse_amount(527405.3300000001, "元") == 52_740_533
+    assert parse_amount("527405.3300000001", "元") == 52_740_533
+    assert parse_amount(0.1 + 0.2, "元") == 30
+    assert parse_amount(1234.5600000000002, "万元") == 1_234_560_000
+    with pytest.raises(AmountError, match="精确到分以下"):
+        parse_amount(527405.335, "元")
+    with pytest.raises(AmountError, match="精确到分以下"):
+        parse_amount("0.0000005", "万元")  # half a 分
+
+
+def test_refunds_are_negative_only_where_allowed() -> None:
+    assert parse_amount("-1,200.50", "元", allow_negative=True) == -120050
+    assert parse_amount(-3.3, "元", allow_negative=True) == -330
+    with pytest.raises(AmountError, match="不能为负数"):
+        parse_amount(-3.3, "元")

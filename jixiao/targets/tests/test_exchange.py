@@ -120,3 +120,108 @@ def test_live_parse_feedback(users: dict[str, Any], login: Any) -> None:
     assert "截止 9 月" in deadline.content.decode()
     bad = client.get(url, {"prefix": "", "comparison": ">=", "value": "尽量多", "unit": "个"})
     assert "parse-bad" in bad.content.decode() and "无法计量" in bad.content.decode()
+
+
+def _history_counts(d: TargetDeclaration) -> tuple[int, int]:
+    from jixiao.targets.models import TargetIndicator
+
+    return d.history.count(), TargetIndicator.history.filter(declaration_id=d.pk).count()
+
+
+def test_an_unchanged_workbook_changes_nothing_and_keeps_review_comments(
+        declaration: TargetDeclaration, users: dict[str, Any], login: Any) -> None:
+    """Finance's indicator comments are not in the workbook; uploading it unchanged keeps them, writes no
+    field and makes no version; editing one value changes only that value."""
+    for n, i in enumerate(declaration.indicators.all()):
+        i.review_comment = f"审核意见{n}：指标值偏低"
+        i.save()
+    declaration.refresh_from_db()
+    client = login(users["unit_filler"])
+    before = _history_counts(declaration), declaration.lock_version
+    response = upload(client, download(client))
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert (_history_counts(declaration), declaration.lock_version) == before
+    assert [i.review_comment for i in declaration.indicators.all()] == [f"审核意见{n}：指标值偏低" for n in range(5)]
+    wb = download(client)
+    wb.worksheets[0]["E10"] = "90"  # 路面优良率 85 → 90
+    assert upload(client, wb).status_code == 302
+    declaration.refresh_from_db()
+    rows = list(declaration.indicators.all())
+    assert [r.value for r in rows] == ["120", "90", "12月底前", "明显改善", "90"]
+    assert [i.review_comment for i in rows] == [f"审核意见{n}：指标值偏低" for n in range(5)]
+    assert declaration.lock_version == before[1] + 1
+    assert _history_counts(declaration) == (before[0][0] + 1, before[0][1] + 1)  # one indicator changed
+
+
+def test_a_tampered_identity_is_refused_naming_the_sheet(org: Any, users: dict[str, Any], login: Any) -> None:
+    from jixiao.targets.services import open_department_declaration
+
+    project = fill(open_project_declaration(org["projects"]["a"], users["unit_approver"]))
+    department = fill(open_department_declaration(org["units"]["a"], 2021, users["unit_approver"]))
+    client = login(users["unit_approver"])
+    ids = f"{project.pk},{department.pk}"
+    before = [(d.lock_version, list(d.indicators.values_list("value", flat=True))) for d in (project, department)]
+
+    wb = download(client, ids=ids)
+    sheet = wb[project.project.code]
+    sheet["B2"] = department.pk  # the visible 系统编号 changed to another record
+    sheet["E9"] = "999"
+    html = upload(client, wb).content.decode()
+    assert f"工作表「{project.project.code}」的系统编号或版本号被修改" in html
+
+    wb = download(client, ids=ids)
+    sheet, other = wb[project.project.code], wb[f"整体{department.unit.code}"]
+    for cell in ("B2", "D2", "K2"):  # the whole identity copied from the other sheet
+        sheet[cell] = other[cell].value
+    sheet["E9"] = "999"
+    html = upload(client, wb).content.decode()
+    assert f"工作表「{project.project.code}」的编码「P-901」与系统记录「901」不一致" in html
+
+    wb = download(client, ids=ids)
+    wb[project.project.code]["K2"] = "forged"
+    assert "系统标识缺失或被修改" in upload(client, wb).content.decode()
+    after = [(d.lock_version, list(d.indicators.values_list("value", flat=True)))
+             for d in TargetDeclaration.objects.filter(pk__in=(project.pk, department.pk)).order_by("kind")]
+    assert sorted(after) == sorted(before)
+
+
+def test_the_workbook_is_protected_validated_and_prints_one_page_wide(
+        declaration: TargetDeclaration, users: dict[str, Any], login: Any) -> None:
+    wb = download(login(users["unit_filler"]))
+    ws = wb.worksheets[0]
+    assert wb.security.lockStructure and ws.protection.sheet
+    assert ws["A1"].protection.locked and ws["D3"].protection.locked and ws["B2"].protection.locked
+    assert not ws["B5"].protection.locked and not ws["B6"].protection.locked
+    assert not ws["C9"].protection.locked and not ws["I23"].protection.locked and ws["I24"].protection.locked
+    assert ws["C9"].fill.fgColor.rgb.endswith("FFF2CC")
+    assert ws.column_dimensions["K"].hidden and ws.column_dimensions["J"].hidden
+    covered = {str(dv.sqref).split(":")[0][0] for dv in ws.data_validations.dataValidation}
+    assert covered == {"A", "B", "D", "F", "G"}
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$8:$8" and ws.print_options.horizontalCentered
+    assert ws["A1"].alignment.horizontal == "center" and "A1:I1" in {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_department_workbook_carries_main_tasks_and_the_long_term_goal(
+        org: Any, users: dict[str, Any], login: Any) -> None:
+    from jixiao.targets.models import MainTask
+    from jixiao.targets.services import open_department_declaration
+
+    d = fill(open_department_declaration(org["units"]["a"], 2021, users["unit_approver"]))
+    MainTask.objects.create(declaration=d, position=0, name="义务教育保障", content="保障义务教育学校运转",
+                            fiscal_fen=123_456_789, other_fen=0)
+    client = login(users["unit_approver"])
+    wb = download(client, ids=str(d.pk))
+    ws = wb.worksheets[0]
+    assert [ws.cell(row=8, column=c).value for c in range(1, 5)] == ["任务名称", "主要内容", "财政拨款（万元）", "其他资金（万元）"]
+    assert ws["A9"].value == "义务教育保障" and ws["C9"].value == 123.456789 and ws["C9"].number_format == "#,##0.00"
+    header = next(r for r in range(9, 30) if ws.cell(row=r, column=1).value == "一级指标")
+    ws["B5"] = "五年内建成优质均衡的义务教育体系。"
+    ws["A10"], ws["B10"], ws["C10"] = "学前教育普惠", "扩大普惠性学前教育资源", 50.5
+    ws.cell(row=header + 1, column=5).value = "125"
+    assert upload(client, wb).status_code == 302
+    d.refresh_from_db()
+    assert d.long_term_goal == "五年内建成优质均衡的义务教育体系。"
+    assert [(t.name, t.fiscal_fen) for t in d.main_tasks.all()] == [("义务教育保障", 123_456_789), ("学前教育普惠", 50_500_000)]
+    assert d.indicators.get(name="养护里程").value == "125"
