@@ -6,17 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0002_executionimport_progress_executionimport_upload_and_more'),
+        ('organisation', '0007_upload_as_file'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='executionimport',
-            name='notes',
-            field=models.JSONField(blank=True, default=list, verbose_name='处理说明'),
-        ),
-        migrations.AddField(
-            model_name='historicalexecutionimport',
+            model_name='importbatch',
             name='notes',
             field=models.JSONField(blank=True, default=list, verbose_name='处理说明'),
         ),

@@ -6,12 +6,17 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0006_alter_importbatch_status_and_more'),
+        ('monitoring', '0003_upload_as_file'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
+            model_name='executionimport',
+            name='notes',
+            field=models.JSONField(blank=True, default=list, verbose_name='处理说明'),
+        ),
+        migrations.AddField(
+            model_name='historicalexecutionimport',
             name='notes',
             field=models.JSONField(blank=True, default=list, verbose_name='处理说明'),
         ),
