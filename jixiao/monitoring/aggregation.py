@@ -130,7 +130,7 @@ def dashboard(rnd: MonitoringRound, forms: QuerySet[MonitoringForm], lowest: int
 
 def unit_bars(dash: Dashboard, limit: int = 60) -> list[Any]:
     """Execution by first-level unit for the chart, coloured by the rules engine's execution light."""
-    from jixiao.monitoring.charts import Bar
+    from jixiao.core.charts import Bar
 
     rule_set = get_rule_set(dash.round.rule_set)
     bars = []

@@ -7,8 +7,9 @@ import io
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
 
+from jixiao.core import official
 from jixiao.monitoring.models import Kind, MonitoringForm
-from jixiao.monitoring.report import _document, _rate, _table
+from jixiao.monitoring.report import _rate
 from jixiao.rules.money import format_wan
 
 
@@ -17,15 +18,10 @@ def _wan(fen: int | None) -> str:
 
 
 def form_docx(form: MonitoringForm) -> bytes:
-    doc = _document()
+    doc = official.new_document(f"{form.form_title}（{form.round.period_label}）", landscape=True)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin = section.right_margin = Mm(15)
-    title = doc.add_paragraph()
-    title.alignment = 1
-    run = title.add_run(f"{form.form_title}（{form.round.period_label}）")
-    run.bold = True
+    section.left_margin = section.right_margin = Mm(20)
     doc.add_paragraph(f"填报单位（盖章）：{form.unit.name}    单位编码：{form.unit.code}    "
                       f"监控期间：{form.round.period_label}    状态：{form.state_label}")
     if form.kind == Kind.PROJECT and form.project:
@@ -34,14 +30,14 @@ def form_docx(form: MonitoringForm) -> bytes:
         doc.add_paragraph(f"项目名称：{p.name}    项目编码：{p.code}    主管部门：{root.name if root else ''}    "
                           f"项目属性：{p.kind_label}    年度资金总额：{format_wan(form.budget_fen)}万元")
     doc.add_paragraph("一、预算执行情况（万元）")
-    _table(doc, ("年初预算", "调整预算数", "调整后预算数", "执行数", "执行率", "序时进度", "执行偏差", "全年预计执行数",
+    official.table(doc, ("年初预算", "调整预算数", "调整后预算数", "执行数", "执行率", "序时进度", "执行偏差", "全年预计执行数",
                  "预计结转结余", "执行预警"), [(
         _wan(form.initial_budget_fen), _wan(form.adjustment_fen), _wan(form.budget_fen), _wan(form.executed_fen),
         _rate(form.execution_rate), _rate(form.round.time_progress),
         "" if form.execution_gap is None else f"{form.execution_gap:.2f}", _wan(form.forecast_fen),
         _wan(form.expected_balance_fen), form.get_execution_light_display())])
     if form.kind == Kind.DEPARTMENT:
-        _table(doc, ("支出类别", "预算数", "执行数"), [
+        official.table(doc, ("支出类别", "预算数", "执行数"), [
             ("基本支出", _wan(form.basic_budget_fen), _wan(form.executed_basic_fen)),
             ("项目支出", _wan(form.project_budget_fen), _wan(form.executed_project_fen))])
     doc.add_paragraph(f"执行偏差原因：{form.execution_reason or '—'}")
@@ -54,7 +50,7 @@ def form_docx(form: MonitoringForm) -> bytes:
         rows.append((i.level1, i.level2, i.name, f"{i.get_comparison_display()} {i.value}{i.unit}", r.actual, r.forecast,
                      r.get_light_display(), "、".join(r.reasons) + (f"（{r.other_reason}）" if r.other_reason else ""),
                      r.possibility, r.corrective_plan))
-    _table(doc, ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "全年预计", "预警", "偏差原因",
+    official.table(doc, ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "全年预计", "预警", "偏差原因",
                  "完成可能性", "纠偏措施"), rows)
     doc.add_paragraph("三、监控分析")
     for label, text in (("实施进度", form.implementation), ("实施存在的问题", form.problems),

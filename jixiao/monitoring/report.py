@@ -7,51 +7,25 @@ focused-monitoring findings are merged in. Progress is written to the ``ReportJo
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 
+from jixiao.core import official
+from jixiao.core.charts import execution_png, lights_png
 from jixiao.core.types import with_reason
 from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
-from jixiao.monitoring.charts import execution_png, lights_png
 from jixiao.monitoring.models import CorrectiveAction, FocusItem, MonitoringForm, MonitoringRound, ReportJob
 from jixiao.rules.money import format_wan
 
 Progress = Callable[[int, str], None]
 
 
-def _table(doc: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-
-
 def _rate(value: Any) -> str:
     return "—" if value is None else f"{value:.2f}%"
-
-
-def _document() -> Any:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(22)
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(12)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-    return doc
 
 
 def summary_lines(dash: Dashboard) -> list[str]:
@@ -73,36 +47,31 @@ def build_report(rnd: MonitoringRound, progress: Progress | None = None) -> tupl
     step = progress or (lambda percent, message: None)
     step(10, "汇总监控数据")
     dash = dashboard(rnd, MonitoringForm.objects.all(), lowest=15)
-    doc = _document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"云溪区{rnd.period_label}预算绩效运行监控情况报告")
-    run.bold, run.font.size = True, Pt(18)
+    doc = official.new_document(f"云溪区{rnd.period_label}预算绩效运行监控情况报告")
     doc.add_heading("一、监控范围和报送情况", level=1)
     for line in summary_lines(dash):
-        doc.add_paragraph(line)
+        official.paragraph(doc, line)
     step(30, "绘制图表")
     doc.add_heading("二、预算执行与序时进度", level=1)
-    _table(doc, ("类别", "个数", "调整后预算（万元）", "执行数（万元）", "执行率"), [
+    official.table(doc, ("类别", "个数", "调整后预算（万元）", "执行数（万元）", "执行率"), [
         (g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate))
         for g in (dash.projects, dash.departments)])
-    doc.add_picture(io.BytesIO(execution_png(unit_bars(dash, 40), dash.time_progress, "各主管部门项目资金执行率")),
-                    width=Mm(160))
-    doc.add_paragraph("按行业汇总：")
-    _table(doc, ("行业", "项目数", "调整后预算（万元）", "执行数（万元）", "执行率", "红灯", "黄灯"), [
+    official.picture(doc, execution_png(unit_bars(dash, 40), dash.time_progress, "各主管部门项目资金执行率"))
+    official.paragraph(doc, "按行业汇总：")
+    official.table(doc, ("行业", "项目数", "调整后预算（万元）", "执行数（万元）", "执行率", "红灯", "黄灯"), [
         (g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate), str(g.red),
          str(g.yellow)) for g in dash.by_sector])
-    doc.add_paragraph("执行率最低的项目：")
-    _table(doc, ("项目", "单位", "调整后预算（万元）", "执行率"), [
+    official.paragraph(doc, "执行率最低的项目：")
+    official.table(doc, ("项目", "单位", "调整后预算（万元）", "执行率"), [
         (f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate)) for f in dash.lowest])
     step(50, "整理预警项目")
     doc.add_heading("三、绩效目标完成情况及预警", level=1)
-    doc.add_picture(io.BytesIO(lights_png(light_counts(dash), "项目综合预警分布")), width=Mm(110))
+    official.picture(doc, lights_png(light_counts(dash), "项目综合预警分布"), 110)
     red = list(MonitoringForm.objects.filter(round=rnd, overall_light="red").select_related("unit", "project")
                .order_by("-budget_fen", "pk")[:200])
-    doc.add_paragraph(f"红灯项目及部门整体支出共{MonitoringForm.objects.filter(round=rnd, overall_light='red').count()}个"
+    official.paragraph(doc, f"红灯项目及部门整体支出共{MonitoringForm.objects.filter(round=rnd, overall_light='red').count()}个"
                       f"（按金额列示前{len(red)}个）：")
-    _table(doc, ("项目/单位", "单位", "调整后预算（万元）", "执行率", "执行预警", "目标预警"), [
+    official.table(doc, ("项目/单位", "单位", "调整后预算（万元）", "执行率", "执行预警", "目标预警"), [
         (f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate), f.get_execution_light_display(),
          f.get_target_light_display() or "—") for f in red])
     step(70, "合并重点监控发现")
@@ -110,22 +79,20 @@ def build_report(rnd: MonitoringRound, progress: Progress | None = None) -> tupl
     items = list(FocusItem.objects.filter(form__round=rnd).select_related("form__unit", "form__project", "engagement__agency")
                  .order_by("form__unit__code", "pk"))
     done = [i for i in items if i.findings]
-    doc.add_paragraph(f"共选取重点监控{len(items)}个，已委托第三方{sum(1 for i in items if i.engagement_id)}个，"
+    official.paragraph(doc, f"共选取重点监控{len(items)}个，已委托第三方{sum(1 for i in items if i.engagement_id)}个，"
                       f"已提交核查发现{len(done)}个。")
-    _table(doc, ("项目/单位", "第三方机构", "核查发现", "整改建议"), [
+    official.table(doc, ("项目/单位", "第三方机构", "核查发现", "整改建议"), [
         (i.form.subject, i.engagement.agency.name if i.engagement_id else "", i.findings, i.recommendation) for i in done])
     step(85, "整理纠偏措施")
     doc.add_heading("五、存在的问题和纠偏措施", level=1)
     actions = list(CorrectiveAction.objects.filter(form__round=rnd).select_related("form__unit", "form__project")
                    .order_by("deadline", "pk"))
-    doc.add_paragraph(f"共提出纠偏措施{len(actions)}项，已办结{sum(1 for a in actions if a.state == 'closed')}项。")
-    _table(doc, ("项目/单位", "措施", "责任人", "期限", "状态"), [
+    official.paragraph(doc, f"共提出纠偏措施{len(actions)}项，已办结{sum(1 for a in actions if a.state == 'closed')}项。")
+    official.table(doc, ("项目/单位", "措施", "责任人", "期限", "状态"), [
         (a.form.subject, a.get_kind_display(), a.owner, f"{a.deadline:%Y-%m-%d}", a.state_label) for a in actions])
-    doc.add_paragraph("本报告并入年度绩效评价报告，上报区政府。")
-    buf = io.BytesIO()
-    doc.save(buf)
+    official.paragraph(doc, "本报告并入年度绩效评价报告，上报区政府。")
     step(95, "保存报告")
-    return buf.getvalue(), dash.totals()
+    return official.to_bytes(doc), dash.totals()
 
 
 @task()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.charts import execution_svg, lights_svg
 from jixiao.core.filelimits import TREASURY
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
@@ -20,7 +21,6 @@ from jixiao.core.uploads import bind_upload_form, status_partial
 from jixiao.core.views import ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
-from jixiao.monitoring.charts import execution_svg, lights_svg
 from jixiao.monitoring.imports import queue_import, template_workbook
 from jixiao.monitoring.models import (
     CorrectiveAction,

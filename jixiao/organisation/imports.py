@@ -38,6 +38,8 @@ UNIT_OPTIONAL = ["纳入综合绩效考评年度"]
 # Amount columns state their unit in the header (年初预算数（万元）) or in a "单位：万元" line above it;
 # a column without a stated unit is refused, never guessed.
 AMOUNT_COLUMNS = ("年初预算数", "调整后预算数")
+#: the header of the import template (and of the budget system's export): amounts in 元
+PROJECT_HEADER = [f"{c}（元）" if c in AMOUNT_COLUMNS else c for c in PROJECT_COLUMNS]
 YES = {"是", "Y", "y", "1", "TRUE", "true", "√"}
 NO = {"否", "N", "n", "0", "FALSE", "false", ""}
 SPLIT = re.compile(r"[、,，;；/\s]+")

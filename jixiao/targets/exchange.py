@@ -18,11 +18,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -30,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core import official
 from jixiao.core.filelimits import TARGET_WORKBOOK, guard
 from jixiao.core.imports import ImportRejected, RowError, open_workbook
 from jixiao.core.locking import StaleEdit
@@ -465,20 +461,7 @@ class DocxView(ScopedView):
 
 
 def declaration_docx(d: TargetDeclaration) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(25), Mm(20)
-    section.left_margin, section.right_margin = Mm(20), Mm(20)
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{d.year}年度{d.form_title}")
-    run.bold, run.font.size = True, Pt(16)
+    doc = official.new_document(f"{d.year}年度{d.form_title}")
     doc.add_paragraph(f"填报单位（盖章）：{d.unit.name}        版本：第{d.version}版        状态：{d.state_label}")
     head = doc.add_table(rows=0, cols=4)
     head.style = "Table Grid"
@@ -520,6 +503,6 @@ def declaration_docx(d: TargetDeclaration) -> bytes:
             cell.text = text
     doc.add_paragraph(f"填报人：{d.contact_person}    联系电话：{d.contact_phone}    单位负责人：{d.unit_head}")
     doc.add_paragraph(f"财政审核等级：{d.review_grade or '—'}    审核意见：{d.review_comment or '—'}")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    for t in doc.tables:
+        official.keep_rows_together(t)
+    return official.to_bytes(doc)

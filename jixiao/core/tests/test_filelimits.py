@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from jixiao.core.filelimits import FileRefused, run_limited
 from jixiao.monitoring.models import ExecutionImport, ExecutionRecord
-from jixiao.organisation.imports import PROJECT_COLUMNS
+from jixiao.organisation.imports import PROJECT_HEADER
 from jixiao.organisation.models import ImportBatch, Project
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def corner_cells() -> bytes:
     """The 1.6 KB attack: A1 and XFD1048576, a declared 1,048,576 × 16,384 sheet."""
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     ws["XFD1048576"] = "x"
     return saved(wb)
 
@@ -40,7 +40,7 @@ def corner_cells() -> bytes:
 def zip_bomb(padding: int = 20_000_000) -> bytes:
     """A valid-looking workbook whose sheet XML inflates to ``padding`` bytes of blanks."""
     wb = Workbook()
-    wb.active.append(PROJECT_COLUMNS)
+    wb.active.append(PROJECT_HEADER)
     source = zipfile.ZipFile(io.BytesIO(saved(wb)))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -55,7 +55,7 @@ def zip_bomb(padding: int = 20_000_000) -> bytes:
 def far_row(row: int = 200_000) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     ws.cell(row=row, column=1, value="x")
     return saved(wb)
 
@@ -134,7 +134,7 @@ def test_a_self_evaluation_zip_bomb_is_refused(selfevals: Any, users: Any, login
 def test_real_rows_beyond_the_limit_are_counted_even_without_a_dimension(org: Any, users: Any, login: Any) -> None:
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     for i in range(600):
         ws.append([2022, f"C{i}"])
     content = saved(wb)

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from jixiao.core.filelimits import Limits
 from jixiao.core.uploads import QueuedUpload
 from jixiao.monitoring.models import ExecutionImport
-from jixiao.organisation.imports import PROJECT_COLUMNS
+from jixiao.organisation.imports import PROJECT_HEADER
 from jixiao.organisation.models import ImportBatch, Project
 from jixiao.organisation.views import ImportView
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def budget_workbook(rows: int = 2) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     for i in range(1, rows + 1):
         ws.append([2022, f"430603-2022-{i:04d}", f"测试项目{i}", "901", "一般公共预算", "120000.00", "150000", "新增"])
     buf = io.BytesIO()

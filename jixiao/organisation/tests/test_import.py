@@ -9,13 +9,10 @@ from django.test import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from jixiao.organisation.imports import AMOUNT_COLUMNS, PROJECT_COLUMNS, UNIT_COLUMNS
+from jixiao.organisation.imports import PROJECT_COLUMNS, PROJECT_HEADER, UNIT_COLUMNS
 from jixiao.organisation.models import BudgetUnit, ImportBatch, Project
 
 pytestmark = pytest.mark.django_db
-
-#: the budget system's header: amount columns state their unit
-PROJECT_HEADER = [f"{c}（元）" if c in AMOUNT_COLUMNS else c for c in PROJECT_COLUMNS]
 
 
 def workbook(header: list[str], rows: list[list[Any]]) -> bytes:

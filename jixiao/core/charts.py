@@ -1,4 +1,5 @@
-"""Charts drawn here, nothing from a CDN: inline SVG for the pages, PNG (matplotlib) for the .docx.
+"""The one chart module: inline SVG for the pages, PNG (matplotlib) for the Word reports, with one
+CJK font lookup (:func:`cjk_font`). Nothing comes from a CDN.
 
 Bar colours are the lights of ``jixiao.rules`` (the caller passes them); the dashed line is the
 time progress (序时进度, 75% for 1–9月).
@@ -78,9 +79,12 @@ def lights_svg(counts: Sequence[tuple[str, str, int]], title: str) -> SafeString
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """An installed CJK font for matplotlib (WenQuanYi, Noto CJK, …), or None."""
+    """The installed CJK font every chart uses (WenQuanYi, Noto CJK, …), or None."""
+    import logging
+
     from matplotlib import font_manager
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # wqy-zenhei has one weight only
     wanted = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei",
               "Microsoft YaHei")
     names = {f.name for f in font_manager.fontManager.ttflist}
@@ -130,4 +134,16 @@ def lights_png(counts: Sequence[tuple[str, str, int]], title: str) -> bytes:
     for x, v in enumerate(values):
         ax.text(x, v, str(v), ha="center", va="bottom", fontsize=8)  # type: ignore[attr-defined]
     ax.set_title(title, fontsize=10)  # type: ignore[attr-defined]
+    return _png(fig)
+
+
+def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]) -> bytes:
+    """Grouped bars as PNG (e.g. weight beside score per indicator group)."""
+    fig, ax = _figure(3.2)
+    width = 0.8 / max(1, len(series))
+    for n, (name, values) in enumerate(series):
+        ax.bar([i + n * width for i in range(len(labels))], values, width=width, label=name)  # type: ignore[attr-defined]
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))], labels)  # type: ignore[attr-defined]
+    ax.set_title(title, fontsize=10)  # type: ignore[attr-defined]
+    ax.legend()  # type: ignore[attr-defined]
     return _png(fig)
