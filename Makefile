@@ -53,6 +53,11 @@ test-documents: install
 test-browser: install
 	$(PY) -m pytest -m browser -q $(PYTEST_ARGS)
 
+# Files through LibreOffice and poppler: .xls and re-saved workbooks import, every .docx converts to
+# PDF with A4 pages and embedded fonts (needs libreoffice-writer-nogui, libreoffice-calc-nogui, poppler-utils)
+test-documents: install
+	$(PY) -m pytest -m documents -q $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check jixiao/rules
