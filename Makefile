@@ -45,10 +45,6 @@ test: install
 test-pg: install
 	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser and not documents" -q $(PYTEST_ARGS)
 
-# Files printed or converted by LibreOffice (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui).
-test-documents: install
-	$(PY) -m pytest -m documents -q $(PYTEST_ARGS)
-
 # Playwright driving Debian's chromium (apt-get install chromium).
 test-browser: install
 	$(PY) -m pytest -m browser -q $(PYTEST_ARGS)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0003_upload_as_file'),
+        ('monitoring', '0004_engagement_agency_from_registry'),
     ]
 
     operations = [
