@@ -93,8 +93,32 @@ INSTALLED_APPS = [
     "jixiao.targets",
     "jixiao.evaluation",
     "jixiao.monitoring",
+    "jixiao.api",
     "jixiao.demo",
+    "rest_framework",
+    "drf_spectacular",
 ]
+
+# The read-only API (jixiao.api): service-account bearer tokens, the pages' permission policy.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jixiao.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "绩效 Jixiao 只读数据接口",
+    "DESCRIPTION": "区审计局与预算一体化系统的只读接口。认证：Authorization: Bearer <令牌>（安全管理员签发）。"
+    "数据范围与页面一致；金额单位为分。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 TESTING = env_bool("TESTING") or "pytest" in sys.modules
 if TESTING:

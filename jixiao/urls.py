@@ -10,4 +10,5 @@ urlpatterns = [
     path("evaluation/", include("jixiao.evaluation.urls")),
     path("monitoring/", include("jixiao.monitoring.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
+    path("api/", include("jixiao.api.urls")),
 ]

@@ -22,9 +22,19 @@ GOLDEN = Path(__file__).parent / "golden" / "permission_matrix.json"
 
 # URLs every signed-in user may open, whatever the role (personal pages).
 PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflow:notifications"}
-PUBLIC = {"accounts:login", "core:healthz"}
+PUBLIC = {"accounts:login", "core:healthz", "api:schema"}
 # Personal actions every signed-in user may take (answered by going back to a page).
 PERSONAL_ACTIONS = {"core:working_year"}
+
+
+def view_class(pattern: URLPattern) -> Any:
+    """The class behind a URL: a Django view's ``view_class`` or a REST framework viewset's ``cls``."""
+    callback = pattern.callback
+    return getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+
+
+def is_api(pattern: URLPattern) -> bool:
+    return hasattr(pattern.callback, "actions")  # REST framework viewsets answer 401, not a login redirect
 
 # Which fixture record each unit-owned model's detail/edit URL is tried with, and whose unit it is.
 UNIT_KEYS = ("a", "a_sub", "b")
@@ -132,7 +142,7 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
     for name, pattern in patterns:
         if name in PUBLIC:
             continue
-        view = getattr(pattern.callback, "view_class", None)
+        view = view_class(pattern)
         needs_args = bool(re.search(r"<[^>]+>", str(pattern.pattern)))
         if needs_args and name not in args:
             undescribed.append(name)
@@ -142,7 +152,7 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
             client = login(user)
             for label, kwargs, unit_key in calls:
                 url = reverse(name, kwargs=kwargs)
-                method = "get" if view is None or hasattr(view, "get") else "post"
+                method = "get" if view is None or hasattr(view, "get") or is_api(pattern) else "post"
                 if name == "accounts:logout":
                     continue  # logging out ends the client's session; covered in test_accounts
                 response = getattr(client, method)(url)
@@ -163,13 +173,16 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(org: dict[str, Any], users: dict[str, Any], client: Any) -> None:
     args = targets(org, users)
-    for name, _pattern in walk(get_resolver().url_patterns):
+    for name, pattern in walk(get_resolver().url_patterns):
         if name in PUBLIC:
             continue
         for _label, kwargs, _key in args.get(name, [("", {}, "")]):
             url = reverse(name, kwargs=kwargs)
             response = client.get(url)
-            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+            if is_api(pattern):
+                assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer", url
+            else:
+                assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
 
 LIST_LINKS = {

@@ -14,7 +14,8 @@ from django.urls import resolve
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 
-PUBLIC_URL_NAMES = {"accounts:login", "core:healthz"}
+PUBLIC_URL_NAMES = {"accounts:login", "core:healthz", "api:schema"}
+API_PREFIX = "/api/v1/"
 PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
 LAST_SEEN_KEY = "jixiao_last_seen"
 #: The idle stamp is refreshed at most this often, so a page view does not write the session
@@ -64,7 +65,8 @@ class LoginRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         name = url_name(request)
         static = request.path_info.startswith(settings.STATIC_URL)
-        if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static:
+        api = request.path_info.startswith(API_PREFIX)  # the API authenticates its own requests (tokens)
+        if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static and not api:
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
         if (
             request.user.is_authenticated

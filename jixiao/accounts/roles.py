@@ -97,6 +97,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "assign_role": frozenset({_R.SEC_ADMIN}),
         EXPORT: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
     },
+    # Service-account tokens for the read-only API: issued and revoked by the security administrator.
+    "api.apitoken": {
+        VIEW: frozenset({_R.SEC_ADMIN}),
+        ADD: frozenset({_R.SEC_ADMIN}),
+        CHANGE: frozenset({_R.SEC_ADMIN}),
+    },
     "audit.securityevent": {
         VIEW: frozenset({_R.AUDIT_ADMIN}),
         EXPORT: frozenset({_R.AUDIT_ADMIN}),
