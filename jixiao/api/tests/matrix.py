@@ -25,15 +25,15 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "api:token_revoke": [("token", {"pk": token.pk}, "")],
     }
     # Documents of each kind, where the fixture has them (other apps' matrix modules create them).
+    # Documents engaged to the fixture's agency or expert are left out: their visibility is the
+    # evaluation and monitoring matrices' own rule (assigned items), checked there on the pages.
     for name, model in (("api:target-detail", TargetDeclaration), ("api:monitoring-form-detail", MonitoringForm),
                         ("api:self-evaluation-detail", SelfEvaluation), ("api:key-evaluation-detail", KeyEvaluation)):
-        calls[name] = [("none", {"pk": 0}, "missing")]
+        engaged = {pk for role in ("agency", "expert")
+                   for pk in model.objects.for_user(users[role]).values_list("pk", flat=True)}  # type: ignore[attr-defined]
+        calls[name] = []
         for key in KEYS:
-            doc = model.objects.filter(unit=u[key]).order_by("pk").first()
+            doc = model.objects.filter(unit=u[key]).exclude(pk__in=engaged).order_by("pk").first()
             if doc is not None:
                 calls[name].append((key, {"pk": doc.pk}, key))
     return calls
-
-
-def expected(role: str, label: str, action: str, unit_key: str) -> int | None:
-    return 404 if unit_key == "missing" else None
