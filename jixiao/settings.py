@@ -118,6 +118,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "LightEnum": "jixiao.monitoring.models.LIGHT_CHOICES",
+        "GradeEnum": "jixiao.targets.models.GRADE_CHOICES",
+        "DocumentKindEnum": "jixiao.targets.models.Kind",
+        "MonitoringKindEnum": "jixiao.monitoring.models.Kind",
+        "KeyEvaluationKindEnum": "jixiao.evaluation.models.KeyKind",
+    },
 }
 
 TESTING = env_bool("TESTING") or "pytest" in sys.modules

@@ -67,6 +67,9 @@ class Transition:
     overrides_invariants: bool = False
     #: A date the transition records, entered beside the comment (defaults to today), e.g. 人大's 审定日期.
     date_label: str = ""
+    #: Its effect records what the target state requires from what the user enters (e.g. 人大's 文号):
+    #: the button is shown, and the invariants are checked after the effect as for every transition.
+    fulfils_invariants: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def available_transitions(document: WorkflowDocument, user: User) -> list[Transi
     if not candidates or not _in_scope(document, user):
         return []
     return [t for t in candidates if not any(g(document, t, user) for g in wf.guards)
-            and (t.overrides_invariants or not invariant_problems(document, t.target))]
+            and (t.overrides_invariants or t.fulfils_invariants or not invariant_problems(document, t.target))]
 
 
 def can_edit(document: WorkflowDocument, user: User) -> bool:

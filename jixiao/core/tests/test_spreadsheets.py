@@ -95,7 +95,7 @@ def test_list_export_is_typed_and_sums_to_the_page_total(org: Any, users: dict[s
     for n, fen in enumerate((1_234_449, 2_345_449, 3_456_449)):
         Project.objects.create(year=2030, code=f"T-{n}", name=f"类型项目{n}", unit=org["units"]["a"],
                                sector=org["sectors"]["edu"], initial_budget_fen=fen, adjusted_budget_fen=fen)
-    content = login(users["perf_section"]).get(reverse("organisation:project_list") + "?q=类型项目&export=xlsx").content
+    content = login(users["perf_section"]).get(reverse("organisation:project_list") + "?q=类型项目&year=2030&export=xlsx").content
     ws = load_workbook(io.BytesIO(content)).active
     header = [c.value for c in ws[3]]
     rows = [dict(zip(header, (c for c in r), strict=True)) for r in ws.iter_rows(min_row=4)]
