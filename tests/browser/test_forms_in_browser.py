@@ -23,7 +23,7 @@ def account(server: DemoServer, username: str) -> dict[str, Any]:
 
 def test_unit_fills_a_target_with_live_parse_feedback(demo_server: DemoServer, page: Any) -> None:
     login(page, demo_server, account(demo_server, "jyj_tb"))
-    page.goto(f"{demo_server.url}/targets/?current=all&state=draft")
+    page.goto(f"{demo_server.url}/targets/?current=all&state=draft&year=")  # drafts of every year
     page.click("#list-table tbody tr:first-child td:first-child a")
     page.click("text=填报 / 修改")
     value = page.locator("input[name='ind-0-value']")
