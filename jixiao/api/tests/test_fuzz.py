@@ -3,11 +3,15 @@ schema says, and no row outside the token's scope (a budget desk's token sees �
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 
@@ -22,7 +26,20 @@ def unit_codes(body: Any) -> set[str]:
     return {row.get("unit_code") or row.get("code") for row in rows if isinstance(row, dict)} - {None}
 
 
-def test_api_conforms_to_its_schema_and_scope(org: Any, users: dict[str, Any]) -> None:
+@pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """Requests go through the WSGI app, not Django's test client: keep the test's database
+    connection (and its transaction) open across them, as the test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_api_conforms_to_its_schema_and_scope(org: Any, users: dict[str, Any], keep_test_connection: None) -> None:
     _token, secret = issue_token(users["budget_desk"], "模糊测试", timezone.now() + timedelta(days=1), users["sec_admin"])
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
