@@ -1,11 +1,14 @@
 """Every page a demo user can reach from the navigation, and the first records listed there, render
-without a server error on the demo district's real data (every workflow state, every role); and
-with no ``?year=`` every list, dashboard and report shows the objects of the working year's stage."""
+without a server error on the demo district's real data (every workflow state, every role); with
+no ``?year=`` every list, dashboard and report shows the objects of the working year's stage; and
+every word they show is Chinese: no snake_case code, English sentence or UTC timestamp in the
+visible text (issue 10 item 12)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,6 +19,55 @@ from jixiao.accounts.models import User
 from jixiao.core.navigation import ITEMS
 
 LINK = re.compile(r'href="(/[^"#?]*)"')
+#: An internal identifier (execution_ratio, national-default, perf_section) shown as text.
+CODE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+(?![\w./-])")
+#: Three English words in a row: a sentence (or a message) that was never translated.
+ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,'’]+[A-Za-z][a-z]+){2,}\b")
+#: A raw timestamp: microseconds, an offset or "UTC".
+RAW_TIME = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+|(?<=\d)[+-]\d{2}:\d{2}\b|\bUTC\b|\d{4}-\d{2}-\d{2}T\d{2}")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: text nodes outside script/style, plus placeholders and titles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+        self.parts += [v for k, v in attrs if k in ("placeholder", "title", "alt") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "\n".join(parser.parts)
+
+
+def foreign_words(html: str) -> list[str]:
+    """Identifiers, English sentences and raw timestamps a user would read on the page."""
+    text = visible_text(html)
+    return sorted({m.group(0) for pattern in (CODE, ENGLISH, RAW_TIME) for m in pattern.finditer(text)})
+
+
+def test_foreign_words_finds_what_a_user_should_never_read() -> None:
+    page = ("<p>计分方法：execution_ratio（national-default）</p><script>var a_b = 1;</script>"
+            "<p>This password is too short.</p><p>2021-03-05 06:07:08.123456+00:00</p>"
+            '<a href="/targets/declaration_list/">目标</a><input placeholder="项目 code_name">'
+            "<p>执行率 92.00%，Word文档，安全日志 2021-03-05 14:07:31，PDF，邮箱 a.b@c.cn</p>")
+    assert foreign_words(page) == ["+00:00", "06:07:08.123456", "This password is too short", "code_name",
+                                   "execution_ratio", "national-default"]
 SKIP = re.compile(r"(logout|\.xlsx|\.docx|/download|/errors|/evidence/\d+/)")
 H1 = re.compile(r"<h1>(.*?)</h1>", re.S)
 
@@ -71,6 +123,7 @@ def test_demo_pages_render_for_every_role(settings: Any) -> None:
                 failures.append(f"{user.username} {page}: {response.status_code}")
                 continue
             checked += _check_year(user, name, response, lists, heads, failures)
+            _check_words(user, page, response, failures)
             # Follow the first few detail links of each page (records in their real states).
             links = [u for u in LINK.findall(response.content.decode()) if re.search(r"/\d+/", u) and not SKIP.search(u)]
             for link in links[:4]:
@@ -81,6 +134,7 @@ def test_demo_pages_render_for_every_role(settings: Any) -> None:
                 visited += 1
                 if detail.status_code >= 500:
                     failures.append(f"{user.username} {link}: {detail.status_code}")
+                _check_words(user, link, detail, failures)
     assert not failures, "\n".join(failures)
     assert visited > 150
     assert checked > 40
@@ -110,6 +164,13 @@ def _check_year(user: Any, name: str, response: Any, lists: dict[str, Any], head
             failures.append(f"{user.username} {name}: heading {h1!r} does not say {heads[name]!r}")
         return 1
     return 0
+
+
+def _check_words(user: Any, page: str, response: Any, failures: list[str]) -> None:
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        words = foreign_words(response.content.decode())
+        if words:
+            failures.append(f"{user.username} {page}: 非中文文字 {words[:8]}")
 
 
 def _one_per_role() -> list[Any]:
