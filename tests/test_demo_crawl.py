@@ -28,24 +28,27 @@ RAW_TIME = re.compile(r"\d{2}:\d{2}:\d{2}\.\d+|(?<=\d)[+-]\d{2}:\d{2}\b|\bUTC\b|
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: text nodes outside script/style, plus placeholders and titles."""
+    """The text a reader sees: text nodes outside script/style, plus placeholders and titles.
+    An element marked ``translate="no"`` holds data that is not words (a login name, a code a
+    user typed) and is left out, as a translator would leave it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parts: list[str] = []
-        self._hidden = 0
+        self._closers: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
-            self._hidden += 1
-        self.parts += [v for k, v in attrs if k in ("placeholder", "title", "alt") and v]
+        if tag in ("script", "style", "template") or ("translate", "no") in attrs:
+            self._closers.append(tag)
+        elif not self._closers:
+            self.parts += [v for k, v in attrs if k in ("placeholder", "title", "alt") and v]
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._hidden:
-            self._hidden -= 1
+        if self._closers and self._closers[-1] == tag:
+            self._closers.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if not self._closers:
             self.parts.append(data)
 
 
@@ -65,7 +68,8 @@ def test_foreign_words_finds_what_a_user_should_never_read() -> None:
     page = ("<p>计分方法：execution_ratio（national-default）</p><script>var a_b = 1;</script>"
             "<p>This password is too short.</p><p>2021-03-05 06:07:08.123456+00:00</p>"
             '<a href="/targets/declaration_list/">目标</a><input placeholder="项目 code_name">'
-            "<p>执行率 92.00%，Word文档，安全日志 2021-03-05 14:07:31，PDF，邮箱 a.b@c.cn</p>")
+            "<p>执行率 92.00%，Word文档，安全日志 2021-03-05 14:07:31，PDF，邮箱 a.b@c.cn</p>"
+            '<td translate="no">glzx_tb</td>')
     assert foreign_words(page) == ["+00:00", "06:07:08.123456", "This password is too short", "code_name",
                                    "execution_ratio", "national-default"]
 SKIP = re.compile(r"(logout|\.xlsx|\.docx|/download|/errors|/evidence/\d+/)")
@@ -109,7 +113,7 @@ def test_demo_pages_render_for_every_role(settings: Any) -> None:
     n = default_working_year()
     lists, heads = list_years(n), headings(n)
     failures: list[str] = []
-    visited = checked = 0
+    visited = checked = histories = 0
     for user in _one_per_role():
         client = Client()
         client.force_login(user)
@@ -135,9 +139,20 @@ def test_demo_pages_render_for_every_role(settings: Any) -> None:
                 if detail.status_code >= 500:
                     failures.append(f"{user.username} {link}: {detail.status_code}")
                 _check_words(user, link, detail, failures)
+                # ...and the record's field history (states, before/after, local times).
+                for history in [u for u in LINK.findall(detail.content.decode()) if "/audit/history/" in u][:1]:
+                    if history not in seen:
+                        seen.add(history)
+                        shown = client.get(history)
+                        visited += 1
+                        histories += 1
+                        if shown.status_code >= 500:
+                            failures.append(f"{user.username} {history}: {shown.status_code}")
+                        _check_words(user, history, shown, failures)
     assert not failures, "\n".join(failures)
     assert visited > 150
     assert checked > 40
+    assert histories > 10
 
 
 def _check_year(user: Any, name: str, response: Any, lists: dict[str, Any], heads: dict[str, str],

@@ -93,7 +93,7 @@ class UserListView(ScopedListView):
     detail_url_name = "accounts:user_detail"
     create_url_name = "accounts:user_create"
     columns: ClassVar[list[Column]] = [
-        Column("username", "用户名", sort="username"),
+        Column("username", "用户名", sort="username", kind="code"),
         Column("real_name", "姓名", sort="real_name"),
         Column("role", "角色", "get_role_display", sort="role"),
         Column("unit", "所属单位", "unit.name", sort="unit__code"),
@@ -113,7 +113,7 @@ class UserDetailView(ScopedDetailView):
     template_name = "accounts/user_detail.html"
     edit_url_name = "accounts:user_edit"
     fields: ClassVar[list[Column]] = [
-        Column("username", "用户名"), Column("real_name", "姓名"), Column("role", "角色", "get_role_display"),
+        Column("username", "用户名", kind="code"), Column("real_name", "姓名"), Column("role", "角色", "get_role_display"),
         Column("unit", "所属单位", "unit.name"),
         Column("sectors", "分管行业", lambda u: "、".join(s.name for s in u.sectors.all())),
         Column("agency_name", "所属机构"), Column("phone", "联系电话", lambda u: mask_phone(u.phone)),

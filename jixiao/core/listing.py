@@ -24,7 +24,8 @@ class Column:
     #: attribute path ("unit.name") or a callable(row) -> value
     value: str | Callable[[Any], Any] = ""
     sort: str = ""
-    #: text | wan (分 shown as 万元) | percent (82.34 shown as 82.34%) | decimal (score, 2 places) | bool | date | link
+    #: text | wan (分 shown as 万元) | percent (82.34 shown as 82.34%) | decimal (score, 2 places) | bool | date | link | code
+    #: (an identifier shown as typed, e.g. a login name: marked translate="no")
     kind: str = "text"
     width: int = 16
 

@@ -171,7 +171,7 @@ class ScopedDetailView(ScopedView):
         context = {
             "title": str(obj),
             "object": obj,
-            "fields": [(c.label, c.display(obj)) for c in self.fields],
+            "fields": [(c.label, c.display(obj), c.kind) for c in self.fields],
             "edit_url_name": self.edit_url_name if can_edit else "",
             "history_model": obj._meta.label_lower if hasattr(obj, "history") else "",
             **self.extra_context(obj),

@@ -107,7 +107,7 @@ class EvidenceForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="自评表文件",
-                           help_text="系统提供的Excel模板（.xlsx）或 selfeval-table 格式的 JSON；任何一行有错误时整个文件都不导入。")
+                           help_text="系统提供的Excel模板（.xlsx）或自评表交换格式的 JSON 文件；任何一行有错误时整个文件都不导入。")
 
 
 class DrawForm(forms.Form):
