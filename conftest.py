@@ -88,3 +88,16 @@ def login() -> Any:
         return client
 
     return _login
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests of the worker's own processes need PostgreSQL (a second process opens the test
+    database); on SQLite they are deselected, and the PostgreSQL run of `.ci/run` (and
+    `make test-worker`) runs them."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        kept = [item for item in items if item.get_closest_marker("worker") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+            items[:] = kept

@@ -82,9 +82,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    # Before django_tasks_db: its resilient `db_worker` command replaces the library's.
+    "jixiao.core",
     "django_tasks",
     "django_tasks_db",
-    "jixiao.core",
     "jixiao.accounts",
     "jixiao.audit",
     "jixiao.organisation",
@@ -238,6 +239,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # Workbook parsing runs in a child process with these limits (core.filelimits.run_limited).
 JIXIAO_PARSE_MEMORY_MB = env_int("PARSE_MEMORY_MB", 2048)
 JIXIAO_PARSE_SECONDS = env_int("PARSE_SECONDS", 300)
+# Background jobs: time limit of one job; /healthz flags a queue whose oldest job waits longer.
+JIXIAO_JOB_SECONDS = env_int("JOB_SECONDS", 1800)
+JIXIAO_QUEUE_ALERT_SECONDS = env_int("QUEUE_ALERT_SECONDS", 300)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 

@@ -256,7 +256,7 @@ def run_limited(fn: Callable[..., T], *args: Any, memory_bytes: int | None = Non
     finally:
         os.close(read_end)
         if timed_out:
-            _kill(pid)
+            kill_process(pid)
         _, status = os.waitpid(pid, 0)
     payload = b"".join(chunks)
     if timed_out or not payload:
@@ -271,7 +271,7 @@ def run_limited(fn: Callable[..., T], *args: Any, memory_bytes: int | None = Non
     raise value
 
 
-def _kill(pid: int) -> None:
+def kill_process(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 

@@ -38,6 +38,7 @@ class UploadStatus(models.TextChoices):
     RUNNING = "running", "校验中"
     REJECTED = "rejected", "未导入（有错误）"
     IMPORTED = "imported", "已导入"
+    FAILED = "failed", "处理中断"
 
 
 class QueuedUpload(models.Model):
@@ -67,7 +68,24 @@ class QueuedUpload(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (UploadStatus.REJECTED, UploadStatus.IMPORTED)
+        return self.status in (UploadStatus.REJECTED, UploadStatus.IMPORTED, UploadStatus.FAILED)
+
+    @classmethod
+    def fail(cls, pk: Any, message: str) -> None:
+        """The worker's verdict on a job that died or ran out of time (core.jobs): nothing was
+        written (the import runs in one transaction); the user sees ``message`` and may retry."""
+        cls._default_manager.filter(pk=pk).exclude(
+            status__in=(UploadStatus.IMPORTED, UploadStatus.REJECTED)).update(
+            status=UploadStatus.FAILED, errors=[RowError(0, "", message).as_dict()])
+
+    def retry(self, task: Any) -> bool:
+        """Queue a failed batch again (its stored file is still there); False when it did not fail."""
+        updated = type(self)._default_manager.filter(pk=self.pk, status=UploadStatus.FAILED).update(
+            status=UploadStatus.QUEUED, progress=0, errors=[])
+        if updated:
+            self.status, self.progress, self.errors = UploadStatus.QUEUED, 0, []
+            queue(self, task)
+        return bool(updated)
 
     def store(self, chunks: Iterable[bytes] | bytes) -> None:
         """Write the upload under MEDIA_ROOT (streamed, hashed on the way); the name is its hash."""

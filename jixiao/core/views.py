@@ -226,3 +226,20 @@ class ScopedUpdateView(ScopedView):
         from django.urls import reverse
 
         return reverse(self.success_url_name, kwargs={"pk": instance.pk})
+
+
+class RetryUploadView(ScopedView):
+    """POST: queue a batch whose background job was interrupted again (core.jobs, core.uploads)."""
+
+    permission_action = "import"
+    task: ClassVar[Any]
+    batch_url_name: ClassVar[str]
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        batch = self.get_object("view")
+        if batch.retry(self.task):
+            log_event(EventType.IMPORT, request=request, obj=batch, retry=True)
+            messages.success(request, "已重新排队处理，本页会自动显示进度。")
+        else:
+            messages.error(request, "只有处理中断的批次可以重新处理。")
+        return redirect(self.batch_url_name, pk=batch.pk)

@@ -88,8 +88,14 @@ class WorkingYearView(View):
 
 
 def healthz(request: AuthedRequest) -> JsonResponse:
+    """For monitoring (not a page): the database answers; the background queue's backlog.
+    ``queue.alert`` is true when the oldest waiting job waits longer than JIXIAO_QUEUE_ALERT_SECONDS
+    (no worker running, or the worker stuck)."""
     from django.db import connection
+
+    from jixiao.core.jobs import queue_state
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    queue = queue_state()
+    return JsonResponse({"status": "queue_delayed" if queue.get("alert") else "ok", "queue": queue})

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core import jobs
 from jixiao.core.filelimits import TREASURY
 from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
 from jixiao.core.spreadsheets import append, new_workbook, to_bytes
@@ -149,6 +150,9 @@ def process_import(batch_id: int) -> str:
         batch.set_progress(5)
         run_import(batch)
     return batch.status
+
+
+jobs.register(process_import, ExecutionImport.fail)
 
 
 def run_import(batch: ExecutionImport) -> ImportResult:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jixiao.core import official
+from jixiao.core import jobs, official
 from jixiao.core.charts import execution_png, lights_png
 from jixiao.core.types import with_reason
 from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
@@ -115,6 +115,16 @@ def generate_report(job_id: int) -> None:
         job.content, job.totals, job.finished_at = content, totals, timezone.now()
         with_reason(job, "报告生成完成")
         job.save()
+
+
+def report_failed(job_id: int, message: str) -> None:
+    """The worker's verdict on a report job that died, ran out of time or raised (core.jobs)."""
+    ReportJob.objects.filter(pk=job_id).exclude(status=ReportJob.Status.DONE).update(
+        status=ReportJob.Status.FAILED, message=message.replace("「重新处理」", "「重新生成」")[:200],
+        finished_at=timezone.now())
+
+
+jobs.register(generate_report, report_failed)
 
 
 def request_report(rnd: MonitoringRound, user: Any) -> ReportJob:

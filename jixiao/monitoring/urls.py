@@ -23,6 +23,7 @@ urlpatterns = [
     path("execution/import/", views.ExecutionImportView.as_view(), name="execution_import"),
     path("execution/template.xlsx", views.ExecutionTemplateView.as_view(), name="execution_template"),
     path("execution/imports/<int:pk>/", views.ExecutionBatchView.as_view(), name="execution_batch"),
+    path("execution/imports/<int:pk>/retry/", views.ExecutionRetryView.as_view(), name="execution_retry"),
     path("execution/imports/<int:pk>/errors.xlsx", views.ExecutionAnnotatedView.as_view(), name="execution_annotated"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("focus/", views.FocusListView.as_view(), name="focus_list"),

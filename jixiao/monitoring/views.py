@@ -18,10 +18,10 @@ from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form, status_partial
-from jixiao.core.views import ScopedListView, ScopedView
+from jixiao.core.views import RetryUploadView, ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
-from jixiao.monitoring.imports import queue_import, template_workbook
+from jixiao.monitoring.imports import process_import, queue_import, template_workbook
 from jixiao.monitoring.models import (
     CorrectiveAction,
     Engagement,
@@ -385,6 +385,12 @@ class ExecutionBatchView(ScopedView):
         if request.htmx:  # type: ignore[attr-defined]
             return status_partial(request, "monitoring/_import_status.html", batch)
         return render(request, "monitoring/import_batch.html", {"title": str(batch), "batch": batch, "object": batch})
+
+
+class ExecutionRetryView(RetryUploadView):
+    model = ExecutionImport
+    task = process_import
+    batch_url_name = "monitoring:execution_batch"
 
 
 class ExecutionAnnotatedView(ScopedView):

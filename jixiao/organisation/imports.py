@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core import jobs
 from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
@@ -245,6 +246,9 @@ def process_import(batch_id: int) -> str:
         batch.set_progress(5)
         run_import(batch)
     return batch.status
+
+
+jobs.register(process_import, ImportBatch.fail)
 
 
 def run_import(batch: ImportBatch) -> ImportResult:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("import/template/<str:kind>/", views.ImportTemplateView.as_view(), name="import_template"),
     path("import/batches/", views.ImportBatchListView.as_view(), name="import_batches"),
     path("import/batches/<int:pk>/", views.ImportBatchDetailView.as_view(), name="import_batch"),
+    path("import/batches/<int:pk>/retry/", views.ImportRetryView.as_view(), name="import_retry"),
     path("import/batches/<int:pk>/errors.xlsx", views.AnnotatedWorkbookView.as_view(), name="import_annotated"),
 ]

@@ -14,7 +14,7 @@ from jixiao.core.filelimits import BUDGET_DATA
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
 from jixiao.core.uploads import bind_upload_form, status_partial
-from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
+from jixiao.core.views import RetryUploadView, ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
 from jixiao.organisation import forms as f
 from jixiao.organisation.imports import (
     AMOUNT_COLUMNS,
@@ -22,6 +22,7 @@ from jixiao.organisation.imports import (
     PROJECT_OPTIONAL,
     UNIT_COLUMNS,
     UNIT_OPTIONAL,
+    process_import,
     queue_import,
 )
 from jixiao.organisation.models import (
@@ -229,6 +230,13 @@ class ImportView(ScopedView):
             return self.show(form)
         batch = queue_import(kind, upload.chunks(), upload.name, request.user)
         return redirect("organisation:import_batch", pk=batch.pk)
+
+
+class ImportRetryView(RetryUploadView):
+    model = ImportBatch
+    permission_model = "organisation.project"
+    task = process_import
+    batch_url_name = "organisation:import_batch"
 
 
 class ImportTemplateView(ScopedView):

@@ -22,3 +22,11 @@ def yuan(fen: int | None) -> str:
 def rule_set_label(name: str) -> str:
     """A rule set's Chinese name (never its file name)."""
     return _rule_set_label(name)
+
+
+@register.filter
+def can(user: object, permission: str) -> bool:
+    """``{% if user|can:"monitoring.executionimport.import" %}``: the declared policy (accounts.roles)."""
+    label, _, action = permission.rpartition(".")
+    check = getattr(user, "can", None)
+    return bool(check and check(label, action))

@@ -48,6 +48,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "monitoring:focus_detail": [(k, {"pk": items[k].pk}, form_key[k]) for k in KEYS],
         "monitoring:execution_batch": [("batch", {"pk": batch.pk}, "")],
         "monitoring:execution_annotated": [("batch", {"pk": batch.pk}, "")],
+        "monitoring:execution_retry": [("batch", {"pk": batch.pk}, "")],
         "monitoring:report_detail": [("job", {"pk": job.pk}, "")],
         "monitoring:report_download": [("job", {"pk": job.pk}, "")],
     }

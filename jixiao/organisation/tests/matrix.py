@@ -23,4 +23,5 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "organisation:import_template": [("units", {"kind": "units"}, ""), ("projects", {"kind": "projects"}, "")],
         "organisation:import_batch": [("batch", {"pk": batch.pk}, "")],
         "organisation:import_annotated": [("batch", {"pk": batch.pk}, "")],
+        "organisation:import_retry": [("batch", {"pk": batch.pk}, "")],
     }
