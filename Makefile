@@ -36,6 +36,16 @@ demo: install
 serve: install
 	$(BIN)/jixiao runserver $(HOST):$(PORT)
 
+# The production way, locally: gunicorn (jixiao/gunicorn_conf.py: workers from cores, timeouts,
+# access log) with WhiteNoise static files, and the background worker as its own process
+# (stopped with SIGTERM when gunicorn stops). docs/deploy.md has the systemd units and the proxy.
+serve-prod: install
+	$(BIN)/jixiao migrate --noinput -v0
+	$(BIN)/jixiao collectstatic --noinput -v0
+	$(BIN)/jixiao db_worker --no-reload -v1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	JIXIAO_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c python:jixiao.gunicorn_conf jixiao.wsgi
+
 # SQLite, no service needed. Prints the rules engine's branch coverage (must be 100%).
 test: install
 	$(PY) -m pytest -m "not browser and not documents and not worker" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)

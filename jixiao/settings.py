@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jixiao.core.params.ParameterGuardMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "jixiao.core.middleware.SecurityHeadersMiddleware",
 ]

@@ -12,3 +12,5 @@ urlpatterns = [
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
 ]
+
+handler400 = "jixiao.core.views_home.bad_request"

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from jixiao.audit.models import EventType, Outcome
@@ -28,6 +29,15 @@ from jixiao.core.scoping import permission_label
 from jixiao.core.types import AuthedRequest, with_reason
 
 PAGE_SIZE = 50
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` a form posted when it is a path on this site (never ``//evil.example``), else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
 
 
 class ScopedView(View):
@@ -106,8 +116,12 @@ class ScopedListView(ScopedView):
         qs = self.scoped("view").select_related(*self.select_related).prefetch_related(*self.prefetch_related)
         if form.is_bound and form.is_valid():
             qs = self.filter_queryset(qs, form.cleaned_data)
+        qs = self.annotate(qs)  # before sorting: a column may sort on an annotation
         qs, sort = apply_sort(qs, self.columns, self.request.GET.get("sort", ""), self.default_sort)
         return qs, form, sort
+
+    def annotate(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs
 
     def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         qs, form, sort = self.rows()

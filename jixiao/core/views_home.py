@@ -99,3 +99,9 @@ def healthz(request: AuthedRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
     queue = queue_state()
     return JsonResponse({"status": "queue_delayed" if queue.get("alert") else "ok", "queue": queue})
+
+
+def bad_request(request: Any, exception: Exception) -> HttpResponse:
+    """The 400 page with what was wrong (a parameter refused by core.params), in Chinese."""
+    message = str(exception) if exception.args and any("\u4e00" <= ch <= "\u9fff" for ch in str(exception)) else ""
+    return render(request, "400.html", {"exception": message, "title": "请求有误"}, status=400)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -64,19 +65,41 @@ class CalendarEntry(models.Model):
         return (self.due_on - today).days
 
 
-def ensure_year(year: int) -> list[CalendarEntry]:
-    """Create the year's entries from the registered defaults; existing (edited) dates are kept."""
-    existing = set(CalendarEntry.objects.filter(year=year).values_list("code", flat=True))
-    new = []
+def default_entries(year: int) -> list[CalendarEntry]:
+    """The year's entries as the registered defaults say (unsaved)."""
+    entries = []
     for item in ITEM_TYPES.values():
-        if item.code in existing:
-            continue
         y = year + item.year_offset
-        new.append(
+        entries.append(
             CalendarEntry(
                 year=year, code=item.code, stage=item.stage, label=item.label,
                 opens_on=date(y, *item.opens) if item.opens else None, due_on=date(y, *item.due),
                 roles="," + ",".join(sorted(item.roles)) + ",", basis=item.basis,
             )
         )
-    return CalendarEntry.objects.bulk_create(new)
+    return entries
+
+
+def ensure_year(year: int) -> list[CalendarEntry]:
+    """Create the year's entries from the registered defaults; existing (edited) dates are kept.
+    A write: called by `jixiao remind`, the demo and the calendar page's POST, never by a GET."""
+    existing = set(CalendarEntry.objects.filter(year=year).values_list("code", flat=True))
+    return CalendarEntry.objects.bulk_create([e for e in default_entries(year) if e.code not in existing])
+
+
+def year_entries(year: int, user: Any = None) -> list[CalendarEntry]:
+    """The year's entries as stored, with the defaults standing in for entries not stored yet;
+    nothing is written (GETs never write). With ``user``: only what the calendar shows that user."""
+    stored = CalendarEntry.objects.filter(year=year) if user is None else CalendarEntry.objects.for_user(user).filter(year=year)
+    entries = list(stored)
+    if user is None or user.can("deadlines.calendarentry", "view"):
+        known = set(CalendarEntry.objects.filter(year=year).values_list("code", flat=True))
+        entries += [e for e in default_entries(year) if e.code not in known
+                    and (user is None or user.role == "perf_section" or f",{user.role}," in e.roles)]
+    return sorted(entries, key=lambda e: (e.due_on, e.code))
+
+
+def year_entry(year: int, code: str) -> CalendarEntry:
+    """One entry of the year, stored or (not stored yet) its default; nothing is written."""
+    stored = CalendarEntry.objects.filter(year=year, code=code).first()
+    return stored or next(e for e in default_entries(year) if e.code == code)

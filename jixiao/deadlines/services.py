@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from jixiao.deadlines.models import CalendarEntry, ensure_year
+from jixiao.deadlines.models import ensure_year, year_entries
 from jixiao.deadlines.registry import PROVIDERS, DueDocument
 
 
@@ -29,8 +29,7 @@ def due_items(user: Any, on: date | None = None, plan_year: int | None = None) -
     user's working year; by default the year of ``on``) plus providers' documents of every year."""
     on = on or today()
     plan_year = plan_year or on.year
-    ensure_year(plan_year)
-    entries = list(CalendarEntry.objects.for_user(user).filter(year=plan_year))
+    entries = year_entries(plan_year, user)
     documents: list[DueDocument] = [overdue_label(d, on) for provider in PROVIDERS for d in provider(user, on)]
     return {
         "overdue": [e for e in entries if e.status(on) == "overdue" and (on - e.due_on).days <= 31],
@@ -47,6 +46,8 @@ def send_reminders(on: date | None = None, days: int = 7) -> int:
     from jixiao.workflow.models import Notification
 
     on = on or today()
+    for year in (on.year, on.year + 1):  # the daily run makes this and next year's calendar
+        ensure_year(year)
     horizon = on + timedelta(days=days)
     sent = 0
     for user in User.objects.filter(is_active=True).exclude(role=""):

@@ -4,15 +4,18 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
 from jixiao.core.views import ScopedListView, ScopedUpdateView, ScopedView
+from jixiao.core.years import valid_year
 from jixiao.deadlines.models import CalendarEntry, ensure_year
 from jixiao.deadlines.registry import STAGE_LABELS
 from jixiao.deadlines.services import due_items
@@ -46,19 +49,33 @@ class CalendarView(ScopedListView):
 
     def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
         if data.get("year"):
-            ensure_year(data["year"])
             qs = qs.filter(year=data["year"])
         if data.get("stage"):
             qs = qs.filter(stage=data["stage"])
         return qs
 
     def extra_context(self) -> dict[str, Any]:
+        year = self.list_year()
+        missing = year is not None and not CalendarEntry.objects.filter(year=year).exists()
         if self.request.user.can("deadlines.calendarentry", "change"):
             # The performance section opens an entry to change its dates, and opens the next plan year.
-            return {"detail_url_name": "deadlines:calendar_entry_edit", "intro": "点击事项名称可修改日期；日期默认取自年度工作方案。",
+            return {"detail_url_name": "deadlines:calendar_entry_edit", "generate_year": year if missing else None,
+                    "intro": (f"{year}年度工作日历尚未生成，可按年度工作方案的默认日期生成。" if missing else
+                              "点击事项名称可修改日期；日期默认取自年度工作方案。"),
                     "extra_actions": [("deadlines:open_year", "开启下一年度")]
                     if self.request.user.can("deadlines.calendarentry", "add") else []}
-        return {}
+        return {"intro": f"{year}年度工作日历尚未生成。"} if missing else {}
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        """生成年度工作日历: the year's entries from the plan's defaults (the one write of this page)."""
+        if not request.user.can("deadlines.calendarentry", "change"):
+            raise PermissionDenied("您的角色无权生成工作日历。")
+        year = valid_year(request.POST.get("year"))
+        if year is None:
+            raise BadRequest("年度无效。")
+        created = ensure_year(year)
+        messages.success(request, f"已生成{year}年度工作日历（{len(created)}项）。")
+        return redirect(f"{reverse('deadlines:calendar')}?year={year}")
 
 
 class CalendarEntryForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.core.locking import lock_row
 from jixiao.core.types import with_reason
 from jixiao.evaluation.models import (
     DEFAULT_FRAMEWORK,
@@ -205,13 +206,9 @@ def submission_problems(se: SelfEvaluation) -> list[str]:
 
 def calendar_due(year: int, code: str) -> date:
     """The due date of ``code`` for evaluating budget year ``year`` (done in the calendar of year + 1)."""
-    from jixiao.deadlines.models import CalendarEntry, ensure_year
+    from jixiao.deadlines.models import year_entry
 
-    entry = CalendarEntry.objects.filter(year=year + 1, code=code).first()
-    if entry is None:
-        ensure_year(year + 1)
-        entry = CalendarEntry.objects.get(year=year + 1, code=code)
-    return entry.due_on
+    return year_entry(year + 1, code).due_on
 
 
 def overdue_selfevals(year: int, today: date) -> tuple[date, Any]:
@@ -291,6 +288,30 @@ def recheck_document(recheck: Recheck) -> dict[str, Any]:
     return doc
 
 
+RecheckRowValues = tuple[str, Decimal | None, str]  # actual, score, note
+
+
+def save_recheck(recheck: Recheck, user: Any, expected_version: int | None, values: dict[str, Any],
+                 rows: Sequence[tuple[RecheckIndicator, RecheckRowValues]], complete: bool = False,
+                 ) -> RecheckResult | None:
+    """Save the re-checker's values (and complete the re-check) under the row lock: an edit made on
+    a page older than the last save is refused (StaleEdit), and a completed re-check is never
+    changed or completed again, however many times the form is sent."""
+    with transaction.atomic():
+        locked = lock_row(recheck, expected_version)
+        if locked.completed_at is not None:
+            raise EvaluationError("该复核已完成，不能再修改。")
+        for row, (actual, score, note) in rows:
+            row.actual, row.score, row.note = actual, score, note
+            row.save()
+        for key, value in values.items():
+            setattr(locked, key, value)
+        locked.lock_version += 1
+        with_reason(locked, "复核评分")
+        locked.save()
+        return complete_recheck(locked, user) if complete else None
+
+
 def complete_recheck(recheck: Recheck, user: Any) -> RecheckResult:
     """Re-score with the checker, compare with the self score (Δ, quality grade) and, where the rule
     set says so, let the re-check score take the self score's place."""
@@ -318,10 +339,9 @@ def complete_recheck(recheck: Recheck, user: Any) -> RecheckResult:
 
 def plan_due(plan_year: int, code: str) -> date:
     """The due date of ``code`` in the calendar of plan year ``plan_year`` (e.g. 人大 approval by 4/30)."""
-    from jixiao.deadlines.models import CalendarEntry, ensure_year
+    from jixiao.deadlines.models import year_entry
 
-    ensure_year(plan_year)
-    return CalendarEntry.objects.get(year=plan_year, code=code).due_on
+    return year_entry(plan_year, code).due_on
 
 
 def npc_late(ke: KeyEvaluation) -> bool:

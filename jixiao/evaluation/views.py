@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -27,13 +26,13 @@ from jixiao.evaluation.models import Evidence, Recheck, RecheckIndicator, Rechec
 from jixiao.evaluation.services import (
     EvaluationError,
     check,
-    complete_recheck,
     draw_sample,
     issue_tasks,
     late_submissions,
     overdue_selfevals,
     recheck_document,
     refresh_scores,
+    save_recheck,
     selfeval_document,
 )
 from jixiao.rules.checker import check_table
@@ -430,26 +429,18 @@ class RecheckSaveView(ScopedView):
         except ValueError as exc:
             messages.error(request, str(exc))
             return RecheckDetailView.show(request, obj, request.POST, status=400)
-        with transaction.atomic():
-            for row, (actual, score, note) in updates:
-                row.actual, row.score, row.note = actual, score, note
-                row.save()
-            for key in ("executed_fen", "documentation_complete", "evidence_false", "findings"):
-                setattr(obj, key, form.cleaned_data[key])
-            obj.lock_version += 1
-            with_reason(obj, "复核评分")
-            obj.save()
-            if "complete" in request.POST:
-                try:
-                    outcome = complete_recheck(obj, request.user)
-                except EvaluationError as exc:
-                    transaction.set_rollback(True)
-                    messages.error(request, str(exc))
-                    return redirect(obj)
-                messages.success(request, f"复核完成：复核得分 {outcome.recheck_score:.2f}，差异 {outcome.delta:.2f}，"
-                                          f"自评质量等级「{outcome.quality}」。")
-                return redirect(obj)
-        messages.success(request, "复核评分已保存。")
+        values = {key: form.cleaned_data[key] for key in ("executed_fen", "documentation_complete", "evidence_false", "findings")}
+        try:
+            outcome = save_recheck(obj, request.user, form_version(request.POST), values, updates,
+                                   complete="complete" in request.POST)
+        except (StaleEdit, EvaluationError) as exc:
+            messages.error(request, str(exc))
+            return RecheckDetailView.show(request, obj, request.POST, status=409)
+        if outcome is not None:
+            messages.success(request, f"复核完成：复核得分 {outcome.recheck_score:.2f}，差异 {outcome.delta:.2f}，"
+                                      f"自评质量等级「{outcome.quality}」。")
+        else:
+            messages.success(request, "复核评分已保存。")
         return redirect(obj)
 
     @staticmethod

@@ -28,10 +28,9 @@ ANY = [("", "全部")]
 
 def report_due(year: int) -> date:
     """The calendar's date for the 1–9月 monitoring report of ``year`` (11/30 by default)."""
-    from jixiao.deadlines.models import CalendarEntry, ensure_year
+    from jixiao.deadlines.models import year_entry
 
-    ensure_year(year)
-    return CalendarEntry.objects.get(year=year, code="monitoring_report").due_on
+    return year_entry(year, "monitoring_report").due_on
 
 
 def year_initial(request: Any) -> dict[str, Any]:

@@ -97,11 +97,9 @@ class RoundListView(ScopedListView):
         Column("opened_at", "发起时间", sort="opened_at"),
     ]
 
-    def rows(self) -> Any:
-        qs, form, sort = super().rows()
-        qs = qs.annotate(forms_n=Count("forms"), submitted_n=Count(
+    def annotate(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.annotate(forms_n=Count("forms"), submitted_n=Count(
             "forms", filter=Q(forms__state__in=("submitted", "dept_approved", "accepted"))))
-        return qs, form, sort
 
 
 class RoundCreateView(ScopedView):

@@ -33,16 +33,13 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
 
 def due_declarations(user: Any, today: date) -> Iterable[DueDocument]:
     """Declarations still to be filled or revised by this unit user, each with the declaration window
-    of its own year (a past year's draft is overdue, not "填报中")."""
-    from jixiao.deadlines.models import CalendarEntry, ensure_year
+    of its own year (a past year's draft is overdue, not "填报中"); nothing is written."""
+    from jixiao.deadlines.models import year_entry
     from jixiao.targets.models import TargetDeclaration
 
     if user.role not in ("unit_filler", "unit_approver"):
         return []
     rows = list(TargetDeclaration.objects.for_user(user).filter(state__in=("draft", "returned"))
                 .select_related("project", "unit").order_by("year", "pk")[:20])
-    dues: dict[int, date] = {}
-    for year in sorted({d.year for d in rows}):
-        ensure_year(year)
-        dues[year] = CalendarEntry.objects.get(year=year, code="targets_declare").due_on
+    dues = {year: year_entry(year, "targets_declare").due_on for year in {d.year for d in rows}}
     return [DueDocument(str(d), dues[d.year], d.state_label, d.get_absolute_url()) for d in rows]

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.core.locking import lock_row
 from jixiao.core.types import with_reason
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.parsing import parse_value
@@ -166,8 +167,10 @@ def _show(value: Any) -> str:
     return value or "（空）"
 
 
-def approve_project_budget(project: Project, user: Any) -> Project:
-    """六同步 (同批复): a project's budget is approved only with an approved performance target."""
+def approve_project_budget(project: Project, user: Any, expected_version: int | None = None) -> Project:
+    """六同步 (同批复): a project's budget is approved only with an approved performance target.
+    Under the row lock: approved once (a repeated POST changes nothing), and a page older than the
+    project's last change is refused (StaleEdit)."""
     if not Project.objects.for_user(user, "change").filter(pk=project.pk).exists():
         raise TargetError("您无权批复该项目预算。")
     declaration = TargetDeclaration.objects.filter(project=project, is_current=True).first()
@@ -175,7 +178,10 @@ def approve_project_budget(project: Project, user: Any) -> Project:
         state = declaration.state_label if declaration else "未填报"
         raise TargetError(f"项目「{project.name}」的绩效目标尚未批复（当前：{state}），不能批复预算。")
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked = lock_row(project, expected_version)
+        if locked.budget_approved_at is not None:
+            when = timezone.localtime(locked.budget_approved_at)
+            raise TargetError(f"项目「{locked.name}」的预算已于{when:%Y-%m-%d %H:%M}批复，未重复批复。")
         locked.budget_approved_at = timezone.now()
         locked.lock_version += 1
         with_reason(locked, "批复预算（绩效目标已批复）")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
-from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
+from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView, safe_next
+from jixiao.core.years import stage_year, valid_year
 from jixiao.organisation.models import BudgetUnit, Project, UnitYearSetting
 from jixiao.rules.targets import preview
 from jixiao.targets import forms as f
@@ -38,9 +39,7 @@ from jixiao.workflow.views import TransitionView
 
 
 def _year(request: AuthedRequest) -> int:
-    """The year asked for (``?year=``), else the target year of the working year (core.years)."""
-    from jixiao.core.years import stage_year, valid_year
-
+    """The ``?year=`` asked for (validated), else the targets' year of the working year."""
     return valid_year(request.GET.get("year")) or stage_year(request, "targets")
 
 
@@ -93,10 +92,9 @@ class DeclarationListView(ScopedListView):
 
 def declaration_window(year: int) -> Any:
     """The year's declaration window (2月下旬–4月中旬 by default), an editable calendar entry."""
-    from jixiao.deadlines.models import CalendarEntry, ensure_year
+    from jixiao.deadlines.models import year_entry
 
-    ensure_year(year)
-    return CalendarEntry.objects.get(year=year, code="targets_declare")
+    return year_entry(year, "targets_declare")
 
 
 def overdue_declarations(qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -442,12 +440,11 @@ class ApproveBudgetView(ScopedView):
     def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         project = self.get_object("view")
         try:
-            approve_project_budget(project, request.user)
+            approve_project_budget(project, request.user, form_version(request.POST))
             messages.success(request, f"项目「{project.name}」预算已批复。")
-        except TargetError as exc:
+        except (TargetError, StaleEdit) as exc:
             messages.error(request, str(exc))
-        back = request.POST.get("next") or reverse("organisation:project_detail", kwargs={"pk": project.pk})
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(safe_next(request, reverse("organisation:project_detail", kwargs={"pk": project.pk})))
 
 
 class LibraryListView(ScopedListView):

@@ -142,3 +142,29 @@ def test_overdue_and_unpublished_lists_follow_the_calendar(selfevals: Any, users
         perform_transition(submitted, "publish", users["unit_approver"])
         assert "逾期未公开（2）" in client.get(url).content.decode()
     assert login(users["unit_filler"]).get(url).status_code == 403
+
+
+def test_a_recheck_saved_from_a_stale_page_and_a_repeated_completion_are_refused(
+        selfevals: Any, users: Any, agency: Any, login: Any) -> None:
+    """Issue 17 item 8: re-check saves and completion go through the row lock and version check."""
+    se = received(selfevals["a_sub"], users)
+    EvaluationYear.for_year(2021).__class__.objects.filter(year=2021).update(sample_rule={"random_share": 1})
+    recheck = draw_sample(2021, agency, users["perf_section"], seed=1).rechecks.get(selfeval=se)
+    client = login(users["agency"])
+    page_version = str(recheck.lock_version)
+    first = {"executed_fen": "46", "documentation_complete": "on", "findings": "第一位复核人的意见",
+             "lock_version": page_version}
+    assert client.post(reverse("evaluation:recheck_save", kwargs={"pk": recheck.pk}), first).status_code == 302
+    # A second re-checker saves from the page both opened: refused, the first one's findings kept.
+    stale = {**first, "findings": "第二位复核人的意见"}
+    html = client.post(reverse("evaluation:recheck_save", kwargs={"pk": recheck.pk}), stale, follow=True).content.decode()
+    assert "该表单已被他人修改并保存" in html
+    recheck.refresh_from_db()
+    assert recheck.findings == "第一位复核人的意见"
+    # Completion sent twice from the same page: completed once, one completion in the history.
+    current = str(recheck.lock_version)
+    html = complete(client, recheck, {}, {}, lock_version=current)
+    assert "复核完成" in html
+    again = complete(client, recheck, {}, {}, lock_version=current)
+    assert "复核完成：" not in again
+    assert recheck.history.filter(history_change_reason__startswith="复核完成").count() == 1

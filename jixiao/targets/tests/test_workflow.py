@@ -179,3 +179,32 @@ def test_completeness_counts_per_unit(declaration: TargetDeclaration, users: dic
     # The first-level approver sees its own tree only.
     mine = login(users["unit_approver"]).get(reverse("targets:completeness") + "?year=2021").context["rows"]
     assert sorted(r["unit"].name for r in mine) == ["东湖局", "南山所"]
+
+
+def test_budget_approval_is_done_once_from_a_current_page_and_never_redirects_off_site(
+        declaration: TargetDeclaration, users: dict[str, Any], org: Any, login: Any) -> None:
+    """Issue 17 items 8 and 9: a re-POST does not overwrite 批复时间; ``next=//evil.example`` stays home."""
+    to_finance(declaration, users)
+    perform_transition(declaration, "approve", users["budget_desk"], comment="目标明确", grade="良")
+    project = org["projects"]["a_sub"]
+    project.refresh_from_db()
+    url = reverse("targets:approve_budget", kwargs={"pk": project.pk})
+    client = login(users["budget_desk"])
+    page = client.get(reverse("targets:declaration_detail", kwargs={"pk": declaration.pk})).content.decode()
+    assert f'name="lock_version" value="{project.lock_version}"' in page
+    stale = client.post(url, {"lock_version": project.lock_version - 1 if project.lock_version else 99}, follow=True)
+    assert "该表单已被他人修改并保存" in stale.content.decode()
+    project.refresh_from_db()
+    assert project.budget_approved_at is None
+    response = client.post(url, {"lock_version": project.lock_version, "next": "//evil.example/phish"})
+    assert response.status_code == 302 and response["Location"] == reverse("organisation:project_detail",
+                                                                           kwargs={"pk": project.pk})
+    project.refresh_from_db()
+    approved_at = project.budget_approved_at
+    assert approved_at is not None
+    again = client.post(url, {"lock_version": project.lock_version, "next": "/targets/"}, follow=True)
+    assert again.redirect_chain[-1][0] == "/targets/"
+    assert "的预算已于" in again.content.decode() and "未重复批复" in again.content.decode()
+    project.refresh_from_db()
+    assert project.budget_approved_at == approved_at
+    assert project.history.filter(history_change_reason__startswith="批复预算").count() == 1
