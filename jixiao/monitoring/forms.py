@@ -92,6 +92,7 @@ class ExecutionFilterForm(FilterForm):
 class UploadForm(forms.Form):
     year = forms.IntegerField(label="预算年度", min_value=2000, max_value=2100)
     file = forms.FileField(label="国库支付数据（.xlsx、.xls 或 .csv）")
+    replace = forms.BooleanField(label="确认替换该年度已导入的国库支付数据", required=False)
 
 
 class FocusFilterForm(FilterForm):

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -50,6 +50,7 @@ from jixiao.monitoring.services import (
     start_retarget,
 )
 from jixiao.rules import get_rule_set
+from jixiao.rules.money import format_wan
 from jixiao.rules.monitoring_review import REASONS
 from jixiao.workflow.engine import WorkflowError, available_transitions, can_edit
 from jixiao.workflow.models import ReviewLog
@@ -369,7 +370,14 @@ class ExecutionImportView(ScopedView):
     def post(self, request: AuthedRequest) -> HttpResponse:
         form = bind_upload_form(f.UploadForm, request)
         if not form.is_valid():
-            return self.page(form)
+            return self.page(form, status=400)
+        year = form.cleaned_data["year"]
+        existing = ExecutionRecord.objects.filter(year=year).aggregate(n=Count("pk"), total=Sum("amount_fen"))
+        if existing["n"] and not form.cleaned_data["replace"]:
+            # The file is the year's complete snapshot: say what it replaces and ask first.
+            form.add_error("replace", f"{year}年度已导入{existing['n']}条国库支付数据（合计{format_wan(existing['total'] or 0)}"
+                                      "万元）。本次文件校验通过后将全部替换这些数据，请核对后勾选「确认替换」并重新选择文件上传。")
+            return self.page(form, status=400)
         upload = form.cleaned_data["file"]
         batch = queue_import(upload.chunks(), upload.name, form.cleaned_data["year"], request.user)
         return redirect("monitoring:execution_batch", pk=batch.pk)

@@ -93,7 +93,7 @@ def test_a_job_past_its_time_limit_is_stopped(org: Any, users: Any, monkeypatch:
     bad = queued("bad.xlsx", users["perf_section"])
     started = time.monotonic()
     worker().run()
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 45  # stopped long before the 60 s sleep ends
     bad.refresh_from_db()
     assert bad.status == ImportBatch.Status.FAILED
     assert bad.errors[0]["message"].startswith("后台任务超过1秒未完成，已被终止")
@@ -116,7 +116,7 @@ def test_sigterm_lets_the_job_finish_within_the_grace_period_then_stops_it(org: 
         timer.cancel()
         for s, handler in previous.items():
             signal.signal(s, handler)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 45  # stopped long before the 60 s sleep ends
     bad.refresh_from_db()
     assert bad.status == ImportBatch.Status.FAILED and bad.errors[0]["message"] == jobs.STOPPED
     # No new job was taken after the signal.

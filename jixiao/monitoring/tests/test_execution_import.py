@@ -101,3 +101,25 @@ def test_execution_list_exports_the_filtered_rows(monitoring_round: Any, users: 
     assert len(ctx.captured_queries) <= 12
     ws = load_workbook(io.BytesIO(client.get(reverse("monitoring:execution_list") + "?month=4&export=xlsx").content)).active
     assert [r[1] for r in ws.iter_rows(min_row=4, values_only=True)] == ["东湖局项目"]
+
+
+def test_replacing_a_years_payments_shows_what_is_replaced_and_asks_first(monitoring_round: Any, users: dict[str, Any],
+                                                                          login: Any) -> None:
+    """Issue 17 item 9: a one-row file does not silently replace the year's payments."""
+    client = login(users["perf_section"])
+    first = "项目编码,月份,支付金额\nP-901,3,500\nP-902,4,700\n".encode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("monitoring:execution_import"), {"year": 2021, "file": SimpleUploadedFile("a.csv", first)})
+    assert ExecutionRecord.objects.count() == 2
+    one_row = "项目编码,月份,支付金额\nP-901,5,100\n".encode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        refused = client.post(reverse("monitoring:execution_import"),
+                              {"year": 2021, "file": SimpleUploadedFile("b.csv", one_row)})
+    assert refused.status_code == 400
+    assert "2021年度已导入2条国库支付数据（合计0.12万元）。本次文件校验通过后将全部替换这些数据" in refused.content.decode()
+    assert ExecutionImport.objects.count() == 1 and ExecutionRecord.objects.count() == 2
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        confirmed = client.post(reverse("monitoring:execution_import"),
+                                {"year": 2021, "replace": "on", "file": SimpleUploadedFile("b.csv", one_row)})
+    assert confirmed.status_code == 302
+    assert list(ExecutionRecord.objects.values_list("amount_fen", flat=True)) == [10_000]

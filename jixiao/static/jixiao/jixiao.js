@@ -16,3 +16,12 @@ document.addEventListener("change", function (event) {
     if (target) { target.value = ids.join(","); }
   }
 });
+
+// Behaviour declared by data attributes (no inline handlers: the CSP allows scripts from this host only).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+  if (event.target.closest("[data-back]")) { event.preventDefault(); window.history.back(); }
+});
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-autosubmit]") && event.target.form) { event.target.form.submit(); }
+});
