@@ -25,3 +25,15 @@ def test_script_policy_has_no_unsafe_inline_and_pages_have_no_inline_script(
         policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
         assert policy["script-src"] == "'self'", page
         assert not INLINE.search(response.content.decode()), (page, INLINE.search(response.content.decode()))
+
+
+def test_no_template_has_an_inline_script_or_handler() -> None:
+    """Every template, not just the pages above: scripts only from jixiao.js and htmx."""
+    from pathlib import Path
+
+    import jixiao
+
+    root = Path(jixiao.__file__).parent
+    found = [f"{path.relative_to(root)}: {m.group(0)}" for path in root.rglob("templates/**/*.html")
+             for m in [INLINE.search(path.read_text(encoding="utf-8"))] if m]
+    assert not found, found

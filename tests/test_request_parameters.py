@@ -23,7 +23,7 @@ def list_urls() -> list[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
-            elif isinstance(p, URLPattern) and p.name and not p.pattern.converters:
+            elif isinstance(p, URLPattern) and p.name and not p.pattern.converters and not p.pattern.regex.groups:
                 names.append(prefix + p.name)
 
     walk(get_resolver().url_patterns)

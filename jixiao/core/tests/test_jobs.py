@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from jixiao.core import jobs
-from jixiao.organisation.imports import PROJECT_COLUMNS
+from jixiao.organisation.imports import PROJECT_HEADER
 from jixiao.organisation.models import ImportBatch, Project
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 def budget_workbook() -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     ws.append([2022, "430603-2022-0001", "测试项目", "901", "一般公共预算", "120000.00", "150000", "新增"])
     buf = io.BytesIO()
     wb.save(buf)

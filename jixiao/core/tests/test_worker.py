@@ -26,7 +26,7 @@ from openpyxl import Workbook
 
 from jixiao.core import jobs
 from jixiao.core.management.commands.db_worker import Worker
-from jixiao.organisation.imports import PROJECT_COLUMNS, process_import
+from jixiao.organisation.imports import PROJECT_HEADER, process_import
 from jixiao.organisation.models import ImportBatch, Project
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -40,7 +40,7 @@ def database_queue(settings: Any) -> None:
 def budget_workbook(code: str) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.append(PROJECT_COLUMNS)
+    ws.append(PROJECT_HEADER)
     ws.append([2022, code, f"项目{code}", "901", "一般公共预算", "120000.00", "150000", "新增"])
     buf = io.BytesIO()
     wb.save(buf)

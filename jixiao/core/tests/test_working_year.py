@@ -84,6 +84,11 @@ def test_switcher_is_remembered_and_changes_every_page(org: dict[str, Any], user
     assert '<option value="2021" selected>' in home and "2021年度预算项目" in home
     projects = other_client.get(reverse("organisation:project_list")).content.decode()
     assert "东湖局项目" in projects and "本年度项目" not in projects and "2021年度预算项目" in projects
+    from jixiao.deadlines.models import CalendarEntry, ensure_year
+
+    calendar = other_client.get(reverse("deadlines:calendar")).content.decode()
+    assert "2021年度工作日历尚未生成" in calendar and not CalendarEntry.objects.filter(year=2021).exists()  # GETs never write
+    ensure_year(2021)  # the page's 生成 button, `jixiao remind` or 开启下一年度
     calendar = other_client.get(reverse("deadlines:calendar")).content.decode()
     assert "2021-11-30" in calendar and f"{this_year}-11-30" not in calendar
     # ?year= narrows a list for one look without changing the working year.

@@ -107,11 +107,11 @@ def test_replacing_a_years_payments_shows_what_is_replaced_and_asks_first(monito
                                                                           login: Any) -> None:
     """Issue 17 item 9: a one-row file does not silently replace the year's payments."""
     client = login(users["perf_section"])
-    first = "项目编码,月份,支付金额\nP-901,3,500\nP-902,4,700\n".encode()
+    first = "项目编码,月份,支付金额（元）\nP-901,3,500\nP-902,4,700\n".encode()
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("monitoring:execution_import"), {"year": 2021, "file": SimpleUploadedFile("a.csv", first)})
     assert ExecutionRecord.objects.count() == 2
-    one_row = "项目编码,月份,支付金额\nP-901,5,100\n".encode()
+    one_row = "项目编码,月份,支付金额（元）\nP-901,5,100\n".encode()
     with TestCase.captureOnCommitCallbacks(execute=True):
         refused = client.post(reverse("monitoring:execution_import"),
                               {"year": 2021, "file": SimpleUploadedFile("b.csv", one_row)})
