@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jixiao.evaluation",
     "jixiao.monitoring",
     "jixiao.api",
+    "jixiao.reports",
     "jixiao.demo",
     "rest_framework",
     "drf_spectacular",

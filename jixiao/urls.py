@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/", include("jixiao.monitoring.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
+    path("reports/", include("jixiao.reports.urls")),
 ]
 
 handler400 = "jixiao.core.views_home.bad_request"

@@ -230,6 +230,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         EXPORT: frozenset({_R.PERF_SECTION}),
     },
     "evaluation.summary": {VIEW: frozenset({_R.PERF_SECTION, _R.NPC_READER, _R.AUDIT_READER})},
+    # Word templates of the reports (jixiao.reports): the performance section edits them.
+    "reports.reporttemplate": {VIEW: frozenset({_R.PERF_SECTION}), CHANGE: frozenset({_R.PERF_SECTION})},
 }
 
 

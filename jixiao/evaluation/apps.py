@@ -7,7 +7,7 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.core.navigation import NavItem, register
-        from jixiao.evaluation import hooks, workflows  # noqa: F401  (registers workflows, due items, queues)
+        from jixiao.evaluation import hooks, reporttypes, workflows  # noqa: F401  (registers workflows, due items, queues, report types)
 
         register(
             NavItem("evaluation", "绩效自评", "evaluation:selfeval_list", "evaluation.selfevaluation"),

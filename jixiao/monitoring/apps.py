@@ -9,7 +9,7 @@ class MonitoringConfig(AppConfig):
         from jixiao.core.navigation import NavItem, register
         from jixiao.core.views_home import REVIEW_QUEUES
         from jixiao.deadlines.registry import register_provider
-        from jixiao.monitoring import workflows  # noqa: F401  (registers the workflows)
+        from jixiao.monitoring import reporttypes, workflows  # noqa: F401  (registers the workflows and report types)
         from jixiao.monitoring.services import due_forms, review_queue
 
         register(

@@ -1,7 +1,8 @@
 """The monitoring report to the district government (domain.md §2.6), generated in the background.
 
 The figures are those of the dashboard (``aggregation.dashboard`` over all forms of the round);
-charts are PNGs from ``charts``; the red items, the corrective measures and the third parties'
+charts are PNGs from ``charts``; the document is the ``monitoring_report`` Word template
+(``reporttypes.py``, editable by the performance section under 报告模板); the red items, the corrective measures and the third parties'
 focused-monitoring findings are merged in. Progress is written to the ``ReportJob`` the page polls.
 """
 
@@ -14,11 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jixiao.core import jobs, official
+from jixiao.core import jobs
 from jixiao.core.charts import execution_png, lights_png
 from jixiao.core.types import with_reason
 from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
 from jixiao.monitoring.models import CorrectiveAction, FocusItem, MonitoringForm, MonitoringRound, ReportJob
+from jixiao.reports.registry import Chart
+from jixiao.reports.rendering import render
 from jixiao.rules.money import format_wan
 
 Progress = Callable[[int, str], None]
@@ -43,56 +46,55 @@ def summary_lines(dash: Dashboard) -> list[str]:
 
 
 def build_report(rnd: MonitoringRound, progress: Progress | None = None) -> tuple[bytes, dict[str, Any]]:
-    """The report as .docx bytes and the totals it states."""
+    """The report as .docx bytes (the ``monitoring_report`` template) and the totals it states."""
+    context, dash = report_context(rnd, progress)
+    step = progress or (lambda percent, message: None)
+    step(95, "保存报告")
+    return render("monitoring_report", context), dash.totals()
+
+
+def report_context(rnd: MonitoringRound, progress: Progress | None = None) -> tuple[dict[str, Any], Dashboard]:
+    """The report's fields (see ``reporttypes.FIELDS``) from the dashboard and the round's records."""
     step = progress or (lambda percent, message: None)
     step(10, "汇总监控数据")
     dash = dashboard(rnd, MonitoringForm.objects.all(), lowest=15)
-    doc = official.new_document(f"云溪区{rnd.period_label}预算绩效运行监控情况报告")
-    doc.add_heading("一、监控范围和报送情况", level=1)
-    for line in summary_lines(dash):
-        official.paragraph(doc, line)
     step(30, "绘制图表")
-    doc.add_heading("二、预算执行与序时进度", level=1)
-    official.table(doc, ("类别", "个数", "调整后预算（万元）", "执行数（万元）", "执行率"), [
-        (g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate))
-        for g in (dash.projects, dash.departments)])
-    official.picture(doc, execution_png(unit_bars(dash, 40), dash.time_progress, "各主管部门项目资金执行率"))
-    official.paragraph(doc, "按行业汇总：")
-    official.table(doc, ("行业", "项目数", "调整后预算（万元）", "执行数（万元）", "执行率", "红灯", "黄灯"), [
-        (g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate), str(g.red),
-         str(g.yellow)) for g in dash.by_sector])
-    official.paragraph(doc, "执行率最低的项目：")
-    official.table(doc, ("项目", "单位", "调整后预算（万元）", "执行率"), [
-        (f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate)) for f in dash.lowest])
+    execution = Chart(execution_png(unit_bars(dash, 40), dash.time_progress, "各主管部门项目资金执行率"))
+    lights = Chart(lights_png(light_counts(dash), "项目综合预警分布"), 110)
     step(50, "整理预警项目")
-    doc.add_heading("三、绩效目标完成情况及预警", level=1)
-    official.picture(doc, lights_png(light_counts(dash), "项目综合预警分布"), 110)
-    red = list(MonitoringForm.objects.filter(round=rnd, overall_light="red").select_related("unit", "project")
-               .order_by("-budget_fen", "pk")[:200])
-    official.paragraph(doc, f"红灯项目及部门整体支出共{MonitoringForm.objects.filter(round=rnd, overall_light='red').count()}个"
-                      f"（按金额列示前{len(red)}个）：")
-    official.table(doc, ("项目/单位", "单位", "调整后预算（万元）", "执行率", "执行预警", "目标预警"), [
-        (f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate), f.get_execution_light_display(),
-         f.get_target_light_display() or "—") for f in red])
+    red_all = MonitoringForm.objects.filter(round=rnd, overall_light="red")
+    red = list(red_all.select_related("unit", "project").order_by("-budget_fen", "pk")[:200])
     step(70, "合并重点监控发现")
-    doc.add_heading("四、第三方重点绩效跟踪监控情况", level=1)
     items = list(FocusItem.objects.filter(form__round=rnd).select_related("form__unit", "form__project", "engagement__agency")
                  .order_by("form__unit__code", "pk"))
     done = [i for i in items if i.findings]
-    official.paragraph(doc, f"共选取重点监控{len(items)}个，已委托第三方{sum(1 for i in items if i.engagement_id)}个，"
-                      f"已提交核查发现{len(done)}个。")
-    official.table(doc, ("项目/单位", "第三方机构", "核查发现", "整改建议"), [
-        (i.form.subject, i.engagement.agency.name if i.engagement_id else "", i.findings, i.recommendation) for i in done])
     step(85, "整理纠偏措施")
-    doc.add_heading("五、存在的问题和纠偏措施", level=1)
     actions = list(CorrectiveAction.objects.filter(form__round=rnd).select_related("form__unit", "form__project")
                    .order_by("deadline", "pk"))
-    official.paragraph(doc, f"共提出纠偏措施{len(actions)}项，已办结{sum(1 for a in actions if a.state == 'closed')}项。")
-    official.table(doc, ("项目/单位", "措施", "责任人", "期限", "状态"), [
-        (a.form.subject, a.get_kind_display(), a.owner, f"{a.deadline:%Y-%m-%d}", a.state_label) for a in actions])
-    official.paragraph(doc, "本报告并入年度绩效评价报告，上报区政府。")
-    step(95, "保存报告")
-    return official.to_bytes(doc), dash.totals()
+    return {
+        "title": f"云溪区{rnd.period_label}预算绩效运行监控情况报告",
+        "period": rnd.period_label,
+        "summary": summary_lines(dash),
+        "totals": [(g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate))
+                   for g in (dash.projects, dash.departments)],
+        "execution_chart": execution,
+        "sectors": [(g.label, str(g.forms), format_wan(g.budget_fen), format_wan(g.executed_fen), _rate(g.rate), str(g.red),
+                     str(g.yellow)) for g in dash.by_sector],
+        "lowest": [(f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate)) for f in dash.lowest],
+        "lights_chart": lights,
+        "red_count": red_all.count(),
+        "red_shown": len(red),
+        "red": [(f.subject, f.unit.name, format_wan(f.budget_fen), _rate(f.execution_rate), f.get_execution_light_display(),
+                 f.get_target_light_display() or "—") for f in red],
+        "focus_count": len(items),
+        "focus_engaged": sum(1 for i in items if i.engagement_id),
+        "focus_done": len(done),
+        "focus": [(i.form.subject, i.engagement.agency.name if i.engagement_id else "", i.findings, i.recommendation)
+                  for i in done],
+        "action_count": len(actions),
+        "action_closed": sum(1 for a in actions if a.state == "closed"),
+        "actions": [(a.form.subject, a.get_kind_display(), a.owner, f"{a.deadline:%Y-%m-%d}", a.state_label) for a in actions],
+    }, dash
 
 
 @task()

@@ -9,7 +9,7 @@ class TargetsConfig(AppConfig):
         from jixiao.core.navigation import NavItem, register
         from jixiao.core.views_home import REVIEW_QUEUES
         from jixiao.deadlines.registry import register_provider
-        from jixiao.targets import workflows  # noqa: F401  (registers the workflow)
+        from jixiao.targets import reporttypes, workflows  # noqa: F401  (registers the workflow and report type)
         from jixiao.targets.queues import due_declarations, review_queue
 
         REVIEW_QUEUES.append(review_queue)

@@ -25,7 +25,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
-from jixiao.core import official
 from jixiao.core.filelimits import TARGET_WORKBOOK, guard
 from jixiao.core.imports import ImportRejected, RowError, open_workbook
 from jixiao.core.locking import StaleEdit
@@ -45,6 +44,7 @@ from jixiao.core.spreadsheets import (
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form
 from jixiao.core.views import ScopedView
+from jixiao.reports.rendering import render as render_report
 from jixiao.rules.money import AmountError, format_wan, parse_amount
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK
 from jixiao.targets.forms import UploadForm
@@ -461,48 +461,27 @@ class DocxView(ScopedView):
 
 
 def declaration_docx(d: TargetDeclaration) -> bytes:
-    doc = official.new_document(f"{d.year}年度{d.form_title}")
-    doc.add_paragraph(f"填报单位（盖章）：{d.unit.name}        版本：第{d.version}版        状态：{d.state_label}")
-    head = doc.add_table(rows=0, cols=4)
-    head.style = "Table Grid"
+    """The form from the ``target_declaration`` Word template (``reporttypes.py``)."""
+    return render_report("target_declaration", declaration_context(d))
+
+
+def declaration_context(d: TargetDeclaration) -> dict[str, Any]:
     pairs = [("项目名称" if d.project_id else "部门(单位)名称", d.project.name if d.project else d.unit.name,
               "项目编码" if d.project_id else "单位编码", d.project.code if d.project else d.unit.code),
              ("主管部门", d.unit.root.name if d.unit.root else d.unit.name, "年度资金总额（万元）", format_wan(d.budget_fen or 0))]
     if d.kind == Kind.PROJECT:
         pairs.append(("项目属性", d.project.kind_label if d.project else "", "项目起止时间", d.start_month))
         pairs.append(("财政拨款（万元）", format_wan(d.fiscal_fen or 0), "其他资金（万元）", format_wan(d.other_fen or 0)))
-    for a, b, c, e in pairs:
-        cells = head.add_row().cells
-        for cell, text in zip(cells, (a, b, c, e), strict=True):
-            cell.text = str(text)
-    for label, text in (("长期目标", d.long_term_goal), ("年度目标", d.annual_goal)):
-        if d.kind == Kind.DEPARTMENT and label == "长期目标":
-            continue
-        row = head.add_row().cells
-        row[0].text = label
-        merged = row[1].merge(row[3])
-        merged.text = text or ""
-    if d.kind == Kind.DEPARTMENT:
-        doc.add_paragraph("年度主要任务")
-        tasks = doc.add_table(rows=1, cols=4)
-        tasks.style = "Table Grid"
-        for cell, text in zip(tasks.rows[0].cells, ("任务名称", "主要内容", "财政拨款（万元）", "其他资金（万元）"), strict=True):
-            cell.text = text
-        for t in d.main_tasks.all():
-            for cell, text in zip(tasks.add_row().cells, (t.name, t.content, format_wan(t.fiscal_fen), format_wan(t.other_fen)), strict=True):
-                cell.text = text
-    doc.add_paragraph("年度绩效指标")
-    table = doc.add_table(rows=1, cols=7)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("一级指标", "二级指标", "三级指标", "计算符号", "指标值", "权重", "审核意见"), strict=True):
-        cell.text = text
-    for i in d.indicators.all():
-        values = (i.level1, i.level2, i.name, i.get_comparison_display(), f"{i.value}{i.unit}",
-                  f"{i.weight.normalize():f}" if i.weight is not None else "", i.review_comment)
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
-    doc.add_paragraph(f"填报人：{d.contact_person}    联系电话：{d.contact_phone}    单位负责人：{d.unit_head}")
-    doc.add_paragraph(f"财政审核等级：{d.review_grade or '—'}    审核意见：{d.review_comment or '—'}")
-    for t in doc.tables:
-        official.keep_rows_together(t)
-    return official.to_bytes(doc)
+    goals = [(label, text or "") for label, text in (("长期目标", d.long_term_goal), ("年度目标", d.annual_goal))
+             if not (d.kind == Kind.DEPARTMENT and label == "长期目标")]
+    return {
+        "title": f"{d.year}年度{d.form_title}", "unit": d.unit.name, "version": d.version, "state": d.state_label,
+        "pairs": [tuple(str(v) for v in p) for p in pairs], "goals": goals, "is_department": d.kind == Kind.DEPARTMENT,
+        "tasks": [(t.name, t.content, format_wan(t.fiscal_fen), format_wan(t.other_fen)) for t in d.main_tasks.all()]
+        if d.kind == Kind.DEPARTMENT else [],
+        "indicators": [(i.level1, i.level2, i.name, i.get_comparison_display(), f"{i.value}{i.unit}",
+                        f"{i.weight.normalize():f}" if i.weight is not None else "", i.review_comment)
+                       for i in d.indicators.all()],
+        "contact_person": d.contact_person, "contact_phone": d.contact_phone, "unit_head": d.unit_head,
+        "review_grade": d.review_grade or "—", "review_comment": d.review_comment or "—",
+    }
