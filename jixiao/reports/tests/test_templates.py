@@ -60,7 +60,7 @@ def test_rendered_tables_are_sized_to_their_content() -> None:
     sample["lowest"] = [("农村公路养护工程及其附属设施维修改造项目", "区交通运输局", "500.00", "12.30%")]
     doc = Document(io.BytesIO(render("monitoring_report", sample)))
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "项目")
-    name, unit, budget, rate = (cell.width for cell in table.rows[1].cells)
+    name, unit, budget, _rate = (cell.width for cell in table.rows[1].cells)
     assert name > budget > unit and len(table.rows) == 2
 
 
