@@ -22,6 +22,8 @@ GOLDEN = Path(__file__).parent / "golden" / "permission_matrix.json"
 
 # URLs every signed-in user may open, whatever the role (personal pages).
 PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflow:notifications"}
+# Personal records: only their owner (this role) may act on them; everyone else is answered 404.
+OWN_RECORDS = {"workflow:notification_open": "unit_filler"}
 PUBLIC = {"accounts:login", "core:healthz", "api:schema"}
 # Personal actions every signed-in user may take (answered by going back to a page).
 PERSONAL_ACTIONS = {"core:working_year"}
@@ -157,6 +159,11 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
                     continue  # logging out ends the client's session; covered in test_accounts
                 response = getattr(client, method)(url)
                 checked += 1
+                if name in OWN_RECORDS:
+                    want = 302 if role == OWN_RECORDS[name] else 404
+                    if response.status_code != want:
+                        failures.append(f"{role} {method.upper()} {url}: {response.status_code}, expected {want}")
+                    continue
                 if name in PERSONAL or name in PERSONAL_ACTIONS:
                     want = 302 if name in PERSONAL_ACTIONS else 200
                     if response.status_code != want:

@@ -100,9 +100,13 @@ class Notification(models.Model):
             .exclude(pk=actor.pk)
             .select_related("unit")
         )
+        # The owner unit hears of a decision on its document (a result, a grade, a final state);
+        # a step between other people (e.g. finance recording the 人大's approval) goes only to
+        # whoever may act next.
+        tells_unit = bool(transition.grades) or wf.state(document.state).final
         recipients = [
             u for u in candidates
-            if u.unit_id == unit_id or available_transitions(document, u) or can_edit(document, u)
+            if (u.unit_id == unit_id and tells_unit) or available_transitions(document, u) or can_edit(document, u)
         ]
         title = f"{document}：{transition.label}（{document.state_label}）"
         link = document.get_absolute_url() if hasattr(document, "get_absolute_url") else ""

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from jixiao.core.locking import StaleEdit
@@ -18,11 +19,28 @@ class NotificationsView(View):
     """Each user's own notices (no role needed: everyone has an inbox)."""
 
     def get(self, request: AuthedRequest) -> HttpResponse:
-        items = list(request.user.notifications.all()[:100])
-        return render(request, "workflow/notifications.html", {"title": "通知", "items": items})
+        unread_only = request.GET.get("unread") == "1"
+        items = request.user.notifications.all()
+        if unread_only:
+            items = items.filter(read_at__isnull=True)
+        return render(request, "workflow/notifications.html",
+                      {"title": "通知", "items": list(items[:100]), "unread_only": unread_only})
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("workflow:notifications")
+
+
+class NotificationOpenView(View):
+    """Opening one notice marks it read and goes to what it is about (a POST: GETs never write)."""
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        if notice.read_at is None:
+            notice.read_at = timezone.now()
+            notice.save(update_fields=["read_at"])
+        if notice.link and url_has_allowed_host_and_scheme(notice.link, allowed_hosts={request.get_host()}):
+            return redirect(notice.link)
         return redirect("workflow:notifications")
 
 
