@@ -199,6 +199,11 @@ class ExpertForm(forms.ModelForm):
         fields = ["name", "organisation", "title", "specialty", "phone", "user", "is_active"]
 
 
+def project_choice_label(project: Any) -> str:
+    """A project told apart from its namesakes: year, code, name and unit."""
+    return f"{project.year}年 {project.code} {project.name}（{project.unit.name}）"
+
+
 class CandidateForm(forms.ModelForm):
     amount_fen = AmountField(label="涉及资金（万元）", required=False)
 
@@ -217,7 +222,13 @@ class CandidateForm(forms.ModelForm):
             assert isinstance(unit_field, forms.ModelChoiceField)
             assert isinstance(project_field, forms.ModelChoiceField)
             unit_field.queryset = BudgetUnit.objects.for_user(user)
-            project_field.queryset = Project.objects.for_user(user).select_related("unit")
+            year = self.data.get("evaluated_year") or self.initial.get("evaluated_year")
+            projects = Project.objects.for_user(user).select_related("unit").order_by("unit__code", "code")
+            if str(year or "").isdigit():  # the evaluated year's projects only, not every year's namesakes
+                projects = projects.filter(year=int(year))  # type: ignore[arg-type]
+            project_field.queryset = projects
+            project_field.label_from_instance = project_choice_label  # type: ignore[attr-defined]
+            project_field.widget.attrs.update({"data-filterable": "输入年度、单位、项目编码或名称筛选"})
 
     def clean_amount_fen(self) -> int:
         return self.cleaned_data.get("amount_fen") or 0

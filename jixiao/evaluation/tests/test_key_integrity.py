@@ -107,3 +107,21 @@ def test_one_engage_path_with_an_agency_of_the_registry(org: Any, users: Any, ag
     assert ke.state == "engaged" and ke.agency == agency
     # the engaged agency now has its button
     assert "提交评价方案" in login(users["agency"]).get(ke.get_absolute_url()).content.decode()
+
+
+def test_project_picker_tells_namesakes_apart_and_lists_the_evaluated_year(org: Any, users: Any, login: Any) -> None:
+    from jixiao.organisation.models import Project
+
+    same = org["projects"]["b"]
+    Project.objects.create(year=2019, code=same.code, name=same.name, unit=same.unit, sector=same.sector,
+                           initial_budget_fen=1, adjusted_budget_fen=1)
+    page = login(users["perf_section"]).get(reverse("evaluation:candidates") + "?year=2021").content.decode()
+    assert "data-filterable" in page  # the search box over the picker
+    response = login(users["perf_section"]).post(reverse("evaluation:candidates"), {
+        "title": "复评", "subject": "project", "unit": same.unit_id, "project": same.pk, "evaluated_year": "2021",
+        "sector": same.sector_id, "reason": "测试"})
+    assert response.status_code == 302  # the 2021 project is offered for evaluated year 2021
+    form_page = login(users["perf_section"]).post(reverse("evaluation:candidates"), {
+        "title": "", "subject": "project", "unit": same.unit_id, "evaluated_year": "2019"}).content.decode()
+    assert f"2019年 {same.code} {same.name}（西岭局）" in form_page  # namesakes labelled by year and unit
+    assert f"2021年 {same.code}" not in form_page  # only the evaluated year's projects

@@ -25,3 +25,22 @@ document.addEventListener("click", function (event) {
 document.addEventListener("change", function (event) {
   if (event.target.matches("[data-autosubmit]") && event.target.form) { event.target.form.submit(); }
 });
+
+// A long <select data-filterable="…"> gets a search box above it: typing keeps the options whose
+// label contains every typed word (year, unit, code or name), so one project is found among hundreds.
+document.querySelectorAll("select[data-filterable]").forEach(function (select) {
+  var box = document.createElement("input");
+  box.type = "search";
+  box.className = "select-filter";
+  box.placeholder = select.getAttribute("data-filterable");
+  box.setAttribute("aria-label", select.getAttribute("data-filterable"));
+  select.parentNode.insertBefore(box, select);
+  var options = Array.from(select.options);
+  box.addEventListener("input", function () {
+    var words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    options.forEach(function (option) {
+      var label = option.text.toLowerCase();
+      option.hidden = option.value !== "" && !words.every(function (w) { return label.indexOf(w) >= 0; });
+    });
+  });
+});
