@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "jixiao.targets",
     "jixiao.evaluation",
     "jixiao.monitoring",
+    "jixiao.assessment",
     "jixiao.api",
     "jixiao.reports",
     "jixiao.demo",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("targets/", include("jixiao.targets.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),
     path("monitoring/", include("jixiao.monitoring.urls")),
+    path("assessment/", include("jixiao.assessment.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
     path("reports/", include("jixiao.reports.urls")),

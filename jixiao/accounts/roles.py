@@ -232,6 +232,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "evaluation.summary": {VIEW: frozenset({_R.PERF_SECTION, _R.NPC_READER, _R.AUDIT_READER})},
     # Word templates of the reports (jixiao.reports): the performance section edits them.
     "reports.reporttemplate": {VIEW: frozenset({_R.PERF_SECTION}), CHANGE: frozenset({_R.PERF_SECTION})},
+    # 考核 (jixiao/assessment): the 考核办法 is read by all it concerns; units self-assess, the
+    # performance section reviews, ranks, publicises and finalises; external readers see final sheets.
+    "assessment.assessmentscheme": {
+        VIEW: frozenset(_READERS),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+    },
+    "assessment.unitassessment": {
+        VIEW: frozenset(_READERS),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
+        "review": frozenset({_R.PERF_SECTION}),
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.NPC_READER, _R.AUDIT_READER}),
+    },
 }
 
 

@@ -51,6 +51,16 @@ class CalendarEntry(models.Model):
     def stage_label(self) -> str:
         return STAGE_LABELS.get(self.stage, self.stage)
 
+    @property
+    def url(self) -> str:
+        """The page where the item is done, when its stage has one (e.g. the assessment)."""
+        item = ITEM_TYPES.get(self.code)
+        if not item or not item.url_name:
+            return ""
+        from django.urls import reverse
+
+        return reverse(item.url_name) + f"?year={self.year}"
+
     def status(self, today: date) -> str:
         if today > self.due_on:
             return "overdue"

@@ -25,6 +25,8 @@ class DueItemType:
     roles: frozenset[str]
     year_offset: int = 0
     basis: str = ""
+    #: The page where the item is done (a URL name taking ``?year=``), linked from the due tables.
+    url_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,6 @@ for _item in (
     DueItemType("key_eval_reports", "evaluation", "重点评价报告完成并报送区人大、区政府", (6, 1), (12, 31),
                 frozenset({"perf_section", "agency", "expert"}), basis="方案三(二)2：12月底前"),
     DueItemType("assessment", "assessment", "年度绩效管理工作考核，结果报区绩效办", (12, 1), (12, 31), _ALL,
-                basis="方案三(三)3：12月底前"),
+                basis="方案三(三)3：12月底前", url_name="assessment:overview"),
 ):
     register(_item)

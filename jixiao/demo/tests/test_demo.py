@@ -274,3 +274,17 @@ def test_year_2021_reproduces_the_seed_plans_year(fast_hasher: None, settings: A
     assert set(SelfEvaluation.objects.values_list("year", flat=True)) == {2020}
     assert set(KeyEvaluation.objects.values_list("year", "evaluated_year")) == {(2021, 2020)}
     assert run_demo("load", "--year", "1800", "--reset") == ""  # refused, nothing loaded again
+
+
+@pytest.mark.django_db
+def test_district_assessment_every_grade_and_state(district: str, plan_year: int) -> None:
+    from jixiao.assessment.models import UnitAssessment
+
+    last = UnitAssessment.objects.filter(year=plan_year - 1)
+    assert set(last.values_list("state", flat=True)) == {"final"}
+    assert set(last.values_list("grade", flat=True)) == {"优", "良", "中", "差"}
+    assert set(last.values_list("mark", flat=True)) >= {"通报表扬", "约谈"}
+    current = UnitAssessment.objects.filter(year=plan_year)
+    assert set(current.values_list("state", flat=True)) == {"self_assessment", "review", "reviewed"}
+    assert current.filter(scope_note__contains="含并入单位").exists()
+    assert all(s.facts or s.summary for s in current.first().scores.exclude(measure=""))  # type: ignore[union-attr]
