@@ -6,7 +6,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核"
 
     def ready(self) -> None:
-        from jixiao.assessment import workflows  # noqa: F401  (registers the workflow)
+        from jixiao.assessment import reporttypes, workflows  # noqa: F401  (registers the workflow, the 通报)
         from jixiao.core.navigation import NavItem, register
 
         register(

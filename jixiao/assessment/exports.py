@@ -1,5 +1,5 @@
 """The final scores for the 区绩效办: a workbook with each item (core.spreadsheets) and the notice
-(.docx in GB/T 9704 layout through core.official)."""
+(.docx rendered from its report template, jixiao.reports)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.assessment.models import AssessmentScheme, UnitAssessment
-from jixiao.core import official, spreadsheets
+from jixiao.core import spreadsheets
 from jixiao.core.years import stage_words
 from jixiao.rules.assessment import INTERVIEW, PRAISE, fmt
 
@@ -49,28 +49,29 @@ def workbook(scheme: AssessmentScheme, qs: Any = None) -> bytes:
     return spreadsheets.to_bytes(wb)
 
 
-def notice(scheme: AssessmentScheme, qs: Any = None) -> bytes:
-    """关于…考核结果的通报 (.docx): the ranking, the grades, 通报表扬 and 约谈."""
+def notice_context(scheme: AssessmentScheme, qs: Any = None) -> dict[str, Any]:
     rows = rows_of(scheme, qs)
-    doc = official.new_document(f"关于{stage_words('assessment', scheme.year)}结果的通报")
-    official.paragraph(doc, "各预算单位：", indent=False)
-    official.paragraph(doc, f"根据《{scheme.title}》，区财政局对纳入综合绩效考评范围的{len(rows)}个预算单位"
-                            f"{scheme.year}年度预算绩效管理工作进行了考核，考核结果经公示"
-                            + (f"（{scheme.publicised_on:%Y年%m月%d日}至{scheme.dispute_until:%Y年%m月%d日}）"
-                               if scheme.publicised_on and scheme.dispute_until else "")
-                            + "，现予通报，并报送区绩效办作为年终考核评价的重要依据。")
     praised = [ua.unit.name for ua in rows if ua.mark == PRAISE]
     interviewed = [ua.unit.name for ua in rows if ua.mark == INTERVIEW]
-    official.heading(doc, "一、考核结果", 1)
-    official.table(doc, ["排名", "单位", "总分", "等次"],
-                   [[str(ua.rank or ""), ua.unit.name, fmt(ua.total) if ua.total is not None else "", ua.grade]
-                    for ua in rows])
-    official.heading(doc, "二、通报表扬", 1)
-    official.paragraph(doc, ("对" + "、".join(praised) + "予以通报表扬。") if praised else "本年度无通报表扬单位。")
-    official.heading(doc, "三、约谈", 1)
-    official.paragraph(doc, ("对" + "、".join(interviewed) + "进行约谈，督促其限期整改。") if interviewed
-                       else "本年度无约谈单位。")
-    if scheme.is_illustrative:
-        official.paragraph(doc, "（注：本通报所依据的考核办法为系统示例文本，正式印发前须替换为本区考核办法。）")
-    official.paragraph(doc, "区财政局", indent=False).alignment = 2
-    return official.to_bytes(doc)
+    window = (f"（{scheme.publicised_on.year}年{scheme.publicised_on.month}月{scheme.publicised_on.day}日至"
+              f"{scheme.dispute_until.year}年{scheme.dispute_until.month}月{scheme.dispute_until.day}日）"
+              if scheme.publicised_on and scheme.dispute_until else "")
+    return {
+        "title": f"关于{stage_words('assessment', scheme.year)}结果的通报", "addressee": "各预算单位：",
+        "opening": f"根据《{scheme.title}》，区财政局对纳入综合绩效考评范围的{len(rows)}个预算单位{scheme.year}年度"
+                   f"预算绩效管理工作进行了考核，考核结果经公示{window}，现予通报，并报送区绩效办作为年终考核评价的重要依据。",
+        "results": [(str(ua.rank or ""), ua.unit.name, fmt(ua.total) if ua.total is not None else "", ua.grade)
+                    for ua in rows],
+        "praised": ("对" + "、".join(praised) + "予以通报表扬。") if praised else "本年度无通报表扬单位。",
+        "interviewed": ("对" + "、".join(interviewed) + "进行约谈，督促其限期整改。") if interviewed else "本年度无约谈单位。",
+        "note": "（注：本通报所依据的考核办法为系统示例文本，正式印发前须替换为本区考核办法。）" if scheme.is_illustrative else "",
+        "issuer": "区财政局",
+    }
+
+
+def notice(scheme: AssessmentScheme, qs: Any = None) -> bytes:
+    """关于…考核结果的通报 (.docx) through the report-template registry (the performance section's
+    own template when uploaded, else the built-in one in GB/T 9704 layout)."""
+    from jixiao.reports.rendering import render
+
+    return render("assessment_notice", notice_context(scheme, qs))

@@ -6,7 +6,7 @@ unit merged into another during N (scope as of a date)."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -96,7 +96,7 @@ def submit(ua: UnitAssessment, actor: User | None, on: date) -> None:
     from django.utils import timezone
 
     UnitAssessment.objects.filter(pk=ua.pk).update(
-        state="review", submitted_at=timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 10)))
+        state="review", submitted_at=timezone.make_aware(datetime(on.year, on.month, on.day, 10)))
 
 
 def load_assessment(rng: random.Random, plan_year: int) -> int:

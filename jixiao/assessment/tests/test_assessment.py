@@ -4,7 +4,7 @@ review with reasons → ranking and 公示 → dispute → 定稿 → the workbo
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,7 @@ def late_target(org: dict[str, Any], users: dict[str, Any]) -> Any:
     ReviewLog.objects.create(content_type=ContentType.objects.get_for_model(d), object_id=d.pk, transition="submit",
                              transition_label="提交", from_state="draft", to_state="submitted", from_label="填报中",
                              to_label="已提交", actor=users["unit_approver"], actor_role="unit_approver",
-                             at=timezone.make_aware(timezone.datetime(2021, 4, 19, 10)))
+                             at=timezone.make_aware(datetime(2021, 4, 19, 10)))
     return d
 
 
