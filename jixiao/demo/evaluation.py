@@ -18,6 +18,7 @@ from jixiao.evaluation.models import (
     AgencyService,
     EvaluationYear,
     Expert,
+    ExpertService,
     IndicatorScore,
     KeyEvaluation,
     RectificationItem,
@@ -239,6 +240,9 @@ def load_key_evaluations(perf: User, agencies: list[Agency], experts: list[Exper
     if agencies:
         AgencyService.objects.get_or_create(agency=agencies[1], unit=made[1][0].unit.root or made[1][0].unit, year=year - 1,
                                             defaults={"description": "工程造价咨询"})
+    if experts:  # an expert's earlier service, outside the 回避年限 (shown on the expert's page)
+        ExpertService.objects.get_or_create(expert=experts[0], unit=made[1][0].unit.root or made[1][0].unit,
+                                            year=year - 6, defaults={"description": "项目预算评审专家咨询"})
     for n, (ke, state) in enumerate(made):
         if state == "candidate":
             continue

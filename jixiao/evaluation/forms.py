@@ -15,6 +15,7 @@ from jixiao.evaluation.models import (
     AgencyService,
     EvaluationYear,
     Expert,
+    ExpertService,
     FrameworkIndicator,
     KeyEvaluation,
     KeyKind,
@@ -190,6 +191,12 @@ class AgencyForm(forms.ModelForm):
 class AgencyServiceForm(forms.ModelForm):
     class Meta:
         model = AgencyService
+        fields = ["unit", "year", "description"]
+
+
+class ExpertServiceForm(forms.ModelForm):
+    class Meta:
+        model = ExpertService
         fields = ["unit", "year", "description"]
 
 

@@ -145,6 +145,9 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:agency_edit", kwargs={"pk": self.pk})
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
@@ -170,6 +173,29 @@ class AgencyService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.name} {self.year}年为{self.unit.name}{self.description}"
+
+
+class ExpertService(models.Model):
+    """A service an expert rendered to a unit (咨询、评审、任职…): the conflict rule applies to
+    experts as to agencies (§6.4)."""
+
+    scope_unit_field = None
+
+    expert = models.ForeignKey("Expert", verbose_name="专家", on_delete=models.CASCADE, related_name="services")
+    unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="服务单位", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("服务年度")
+    description = models.CharField("服务内容", max_length=200)
+
+    objects = DistrictWideQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "专家服务记录"
+        verbose_name_plural = "专家服务记录"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.expert.name} {self.year}年为{self.unit.name}{self.description}"
 
 
 class Expert(models.Model):
@@ -198,6 +224,9 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organisation}）" if self.organisation else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:expert_edit", kwargs={"pk": self.pk})
 
     @property
     def masked_phone(self) -> str:

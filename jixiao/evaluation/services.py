@@ -22,7 +22,6 @@ from jixiao.core.types import with_reason
 from jixiao.evaluation.models import (
     DEFAULT_FRAMEWORK,
     Agency,
-    AgencyService,
     EvaluationYear,
     Expert,
     FrameworkIndicator,
@@ -365,17 +364,18 @@ def npc_approval_date(text: str) -> tuple[date | None, str | None]:
     return on, None
 
 
-def conflict_of_interest(agency: Agency, unit: BudgetUnit, year: int) -> str | None:
-    """The refusal when the agency served the unit (or its department) in the evaluated budget year
-    ``year`` or within the preceding years the year's parameters set (回避年限, default 3)."""
+def conflict_of_interest(provider: Agency | Expert, unit: BudgetUnit, year: int) -> str | None:
+    """The refusal when the agency or expert served the unit (or its department) in the evaluated
+    budget year ``year`` or within the preceding years the year's parameters set (回避年限, default 3)."""
     window = EvaluationYear.for_year(year).conflict_years
-    services = list(AgencyService.objects.filter(agency=agency, unit_id__in={unit.pk, unit.root_id or unit.pk}))
+    services = list(provider.services.filter(unit_id__in={unit.pk, unit.root_id or unit.pk}).select_related("unit"))
     latest = agency_conflict((s.year for s in services), year, window)
     if latest is None:
         return None
     service = next(s for s in services if s.year == latest)
-    return (f"回避规则：「{agency.name}」于{latest}年为「{service.unit.name}」提供过“{service.description}”服务，"
-            f"{window}年内不得承担该单位的重点评价，请另选机构。")
+    who = "专家" if isinstance(provider, Expert) else "机构"
+    return (f"回避规则：{who}「{provider.name}」于{latest}年为「{service.unit.name}」提供过“{service.description}”服务，"
+            f"{window}年内不得承担该单位的重点评价，请另选{who}。")
 
 
 def engage(ke: KeyEvaluation, agency: Agency | None, experts: Iterable[Expert], user: Any, expected_version: int | None = None) -> KeyEvaluation:
@@ -389,8 +389,8 @@ def engage(ke: KeyEvaluation, agency: Agency | None, experts: Iterable[Expert], 
     inactive = [e.name for e in experts if not e.is_active]
     if inactive:
         raise EvaluationError(f"专家「{inactive[0]}」不在专家库中，请另选专家。")
-    if agency is not None:
-        problem = conflict_of_interest(agency, ke.unit, ke.evaluated_year)
+    for provider in ([agency] if agency is not None else []) + experts:
+        problem = conflict_of_interest(provider, ke.unit, ke.evaluated_year)
         if problem:
             raise EvaluationError(problem)
     with transaction.atomic():

@@ -42,6 +42,7 @@ urlpatterns = [
     path("experts/", views_key.ExpertListView.as_view(), name="expert_list"),
     path("experts/new/", views_key.ExpertCreateView.as_view(), name="expert_create"),
     path("experts/<int:pk>/", views_key.ExpertEditView.as_view(), name="expert_edit"),
+    path("experts/<int:pk>/services/", views_key.ExpertServiceAddView.as_view(), name="expert_service_add"),
     path("settings/", views_key.SettingsListView.as_view(), name="settings_list"),
     path("settings/<int:pk>/", views_key.SettingsEditView.as_view(), name="settings_edit"),
     path("summary/", views_key.SummaryView.as_view(), name="summary"),

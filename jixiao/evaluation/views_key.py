@@ -452,36 +452,55 @@ class AgencyListView(ScopedListView):
         return {} if self.request.user.can("evaluation.agency", "change") else {"detail_url_name": ""}
 
 
-class AgencyEditView(ScopedUpdateView):
-    model = Agency
-    form_class = f.AgencyForm
-    template_name = "evaluation/agency_form.html"
+class ProviderEditView(ScopedUpdateView):
+    """An agency or an expert, with the services it rendered to units (the conflict rule's basis)."""
+
+    template_name = "evaluation/provider_form.html"
+    service_form_class: ClassVar[Any]
+    service_add_url: ClassVar[str]
 
     def render_form(self, obj: Any, form: Any, version: int, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name, {
             "title": f"修改：{obj}", "object": obj, "form": form, "lock_version": version,
-            "services": list(obj.services.select_related("unit")), "service_form": f.AgencyServiceForm(),
+            "services": list(obj.services.select_related("unit")), "service_form": self.service_form_class(),
+            "service_add_url": reverse(self.service_add_url, kwargs={"pk": obj.pk}),
         }, status=status)
 
     def success_url(self, instance: Any) -> str:
-        return reverse("evaluation:agency_edit", kwargs={"pk": instance.pk})
+        return self.request.path
 
 
-class AgencyServiceAddView(ScopedView):
+class AgencyEditView(ProviderEditView):
     model = Agency
+    form_class = f.AgencyForm
+    service_form_class = f.AgencyServiceForm
+    service_add_url = "evaluation:agency_service_add"
+
+
+class ServiceAddView(ScopedView):
+    """登记服务记录 of an agency or expert (kept in the record's history)."""
+
     permission_action = "change"
+    service_form_class: ClassVar[Any]
+    owner_field: ClassVar[str]
 
     def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        agency = self.get_object()
-        form = f.AgencyServiceForm(request.POST)
+        provider = self.get_object()
+        form = self.service_form_class(request.POST)
         if form.is_valid():
             service = form.save(commit=False)
-            service.agency = agency
+            setattr(service, self.owner_field, provider)
             service.save()
             messages.success(request, f"已登记服务记录：{service}")
         else:
             messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-        return redirect("evaluation:agency_edit", pk=agency.pk)
+        return redirect(provider)
+
+
+class AgencyServiceAddView(ServiceAddView):
+    model = Agency
+    service_form_class = f.AgencyServiceForm
+    owner_field = "agency"
 
 
 class CreateView(ScopedView):
@@ -528,10 +547,17 @@ class ExpertListView(ScopedListView):
         return {} if self.request.user.can("evaluation.expert", "change") else {"detail_url_name": ""}
 
 
-class ExpertEditView(ScopedUpdateView):
+class ExpertEditView(ProviderEditView):
     model = Expert
     form_class = f.ExpertForm
-    success_url_name = "evaluation:expert_edit"
+    service_form_class = f.ExpertServiceForm
+    service_add_url = "evaluation:expert_service_add"
+
+
+class ExpertServiceAddView(ServiceAddView):
+    model = Expert
+    service_form_class = f.ExpertServiceForm
+    owner_field = "expert"
 
 
 class ExpertCreateView(CreateView):

@@ -135,7 +135,7 @@ def engage_from_registry(doc: Any, transition: Transition, user: Any) -> str | N
         return None
     from jixiao.evaluation.services import conflict_of_interest
 
-    return conflict_of_interest(doc.agency, doc.unit, doc.year)
+    return conflict_of_interest(doc.agency, doc.unit, doc.evaluated_year)
 
 
 # --- what must hold in each state (checked by the engine on every transition into it) ----------------

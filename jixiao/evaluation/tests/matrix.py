@@ -81,6 +81,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "evaluation:agency_edit": [("agency", {"pk": mine.pk}, "")],
         "evaluation:agency_service_add": [("agency", {"pk": mine.pk}, "")],
         "evaluation:expert_edit": [("expert", {"pk": expert.pk}, "")],
+        "evaluation:expert_service_add": [("expert", {"pk": expert.pk}, "")],
         "evaluation:settings_edit": [("year", {"pk": year.pk}, "")],
         "evaluation:table_detail": [(k, {"pk": u.pk}, f"upload_{k}") for k, u in uploads.items()],
     }

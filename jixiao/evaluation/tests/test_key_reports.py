@@ -214,3 +214,21 @@ def test_npc_approval_date_and_number_entered_by_the_performance_section(org: An
     assert "晚于4月30日" in response.content.decode()  # the plan year's calendar: 2021-04-30
     KeyEvaluation.objects.filter(pk=ke.pk).update(npc_approved_on="2021-04-28")
     assert "晚于4月30日" not in client.get(ke.get_absolute_url()).content.decode()
+
+
+def test_conflict_rule_refuses_an_expert_who_served_the_unit(org: Any, users: Any, agency: Any, expert: Any,
+                                                             login: Any) -> None:
+    ke = approved(topic(org), users)  # evaluating 2020 spending
+    perf = login(users["perf_section"])
+    response = perf.post(reverse("evaluation:expert_service_add", kwargs={"pk": expert.pk}),
+                         {"unit": org["units"]["a"].pk, "year": 2018, "description": "预算评审专家"})
+    assert response.status_code == 302 and expert.services.count() == 1  # recorded on the expert's page
+    assert "预算评审专家" in perf.get(reverse("evaluation:expert_edit", kwargs={"pk": expert.pk})).content.decode()
+    for year in (2020, 2018, 2017):  # in the evaluated year, inside the window, at its edge
+        expert.services.update(year=year)
+        with pytest.raises(EvaluationError, match=rf"回避规则：专家「{expert.name}」于{year}年为「东湖局」"):
+            engage(ke, agency, [expert], users["perf_section"])
+    expert.services.update(year=2016)  # outside the window
+    engage(ke, agency, [expert], users["perf_section"])
+    ke.refresh_from_db()
+    assert ke.state == "engaged" and list(ke.experts.all()) == [expert]
