@@ -234,7 +234,7 @@ class CandidateForm(forms.ModelForm):
             if str(year or "").isdigit():  # the evaluated year's projects only, not every year's namesakes
                 projects = projects.filter(year=int(year))  # type: ignore[arg-type]
             project_field.queryset = projects
-            project_field.label_from_instance = project_choice_label  # type: ignore[attr-defined]
+            project_field.label_from_instance = project_choice_label  # type: ignore[method-assign,assignment]
             project_field.widget.attrs.update({"data-filterable": "输入年度、单位、项目编码或名称筛选"})
 
     def clean_amount_fen(self) -> int:
