@@ -153,49 +153,51 @@ class Agency(models.Model):
         return mask_phone(self.phone)
 
 
-class AgencyService(models.Model):
-    """A service an agency rendered to a unit (审计、设计、咨询…): the basis of the conflict rule."""
+class ServiceRecord(models.Model):
+    """A service an agency or expert rendered to a unit (审计、设计、咨询、评审…): the basis of the
+    conflict rule (§6.4), which applies to both."""
 
     scope_unit_field = None
 
-    agency = models.ForeignKey(Agency, verbose_name="机构", on_delete=models.CASCADE, related_name="services")
     unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="服务单位", on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField("服务年度")
     description = models.CharField("服务内容", max_length=200)
 
     objects = DistrictWideQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
+        ordering = ["-year"]
+
+    def provider_name(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return f"{self.provider_name()} {self.year}年为{self.unit.name}{self.description}"
+
+
+class AgencyService(ServiceRecord):
+    agency = models.ForeignKey(Agency, verbose_name="机构", on_delete=models.CASCADE, related_name="services")
+    history = HistoricalRecords()
+
+    class Meta(ServiceRecord.Meta):
         verbose_name = "机构服务记录"
         verbose_name_plural = "机构服务记录"
-        ordering = ["-year"]
 
-    def __str__(self) -> str:
-        return f"{self.agency.name} {self.year}年为{self.unit.name}{self.description}"
+    def provider_name(self) -> str:
+        return self.agency.name
 
 
-class ExpertService(models.Model):
-    """A service an expert rendered to a unit (咨询、评审、任职…): the conflict rule applies to
-    experts as to agencies (§6.4)."""
-
-    scope_unit_field = None
-
+class ExpertService(ServiceRecord):
     expert = models.ForeignKey("Expert", verbose_name="专家", on_delete=models.CASCADE, related_name="services")
-    unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="服务单位", on_delete=models.PROTECT)
-    year = models.PositiveSmallIntegerField("服务年度")
-    description = models.CharField("服务内容", max_length=200)
-
-    objects = DistrictWideQuerySet.as_manager()
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(ServiceRecord.Meta):
         verbose_name = "专家服务记录"
         verbose_name_plural = "专家服务记录"
-        ordering = ["-year"]
 
-    def __str__(self) -> str:
-        return f"{self.expert.name} {self.year}年为{self.unit.name}{self.description}"
+    def provider_name(self) -> str:
+        return self.expert.name
 
 
 class Expert(models.Model):
