@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jixiao.evaluation",
     "jixiao.monitoring",
     "jixiao.assessment",
+    "jixiao.auditlink",
     "jixiao.api",
     "jixiao.reports",
     "jixiao.demo",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("evaluation/", include("jixiao.evaluation.urls")),
     path("monitoring/", include("jixiao.monitoring.urls")),
     path("assessment/", include("jixiao.assessment.urls")),
+    path("auditlink/", include("jixiao.auditlink.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
     path("reports/", include("jixiao.reports.urls")),

@@ -238,6 +238,21 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         VIEW: frozenset(_READERS),
         CHANGE: frozenset({_R.PERF_SECTION}),
     },
+    # 财审联动 (jixiao/auditlink): the work plan agreed by finance and audit; findings registered by the
+    # audit bureau, answered by units, closed by audit or finance; the audit bureau's data packages.
+    "auditlink.auditworkplan": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER, _R.NPC_READER}),
+        CHANGE: frozenset({_R.PERF_SECTION, _R.AUDIT_READER}),
+        IMPORT: frozenset({_R.PERF_SECTION, _R.AUDIT_READER}),
+    },
+    "auditlink.auditfinding": {
+        VIEW: frozenset(_READERS),
+        ADD: frozenset({_R.AUDIT_READER, _R.PERF_SECTION}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER, _R.AUDIT_READER, _R.PERF_SECTION}),
+        IMPORT: frozenset({_R.AUDIT_READER, _R.PERF_SECTION}),
+        EXPORT: frozenset(_READERS),
+    },
+    "auditlink.datapackage": {EXPORT: frozenset({_R.AUDIT_READER, _R.PERF_SECTION})},
     "assessment.unitassessment": {
         VIEW: frozenset(_READERS),
         CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),

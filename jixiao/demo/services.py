@@ -644,6 +644,9 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
     from jixiao.demo.monitoring import load_monitoring
 
     load_monitoring(child_rng(rng), plan_year)
+    from jixiao.demo.auditlink import load_auditlink
+
+    load_auditlink(child_rng(rng), plan_year)
     from jixiao.demo.assessment import load_assessment
 
     load_assessment(child_rng(rng), plan_year)

@@ -95,6 +95,17 @@ class KeyEvalListView(ScopedListView):
                 "can_propose": user.can("evaluation.keyevaluation", "add")}
 
 
+def audit_suggestions(plan_year: int) -> list[Any]:
+    """财审联动: the audit bureau's audit-plan items suggested as key-evaluation topics (plan year N)."""
+    from django.apps import apps
+
+    if not apps.is_installed("jixiao.auditlink"):
+        return []
+    from jixiao.auditlink.services import suggested_topics
+
+    return suggested_topics(plan_year)
+
+
 class CandidateView(ScopedView):
     """Suggested topics (key sectors, policy categories, largest amounts) and the topic form."""
 
@@ -116,7 +127,7 @@ class CandidateView(ScopedView):
     def show(self, form: Any, year: int, status: int = 200) -> HttpResponse:
         return render(self.request, "evaluation/candidates.html", {
             "title": f"{stage_words('key_evaluation', year)}选题", "form": form, "year": year, "suggestions": self.suggestions(year),
-            "own": self.request.user.role == "unit_approver",
+            "own": self.request.user.role == "unit_approver", "audit_suggestions": audit_suggestions(year + 1),
         }, status=status)
 
     def post(self, request: AuthedRequest) -> HttpResponse:

@@ -288,3 +288,12 @@ def test_district_assessment_every_grade_and_state(district: str, plan_year: int
     assert set(current.values_list("state", flat=True)) == {"self_assessment", "review", "reviewed"}
     assert current.filter(scope_note__contains="含并入单位").exists()
     assert all(s.facts or s.summary for s in current.first().scores.exclude(measure=""))  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_district_auditlink_plan_and_findings_in_every_state(district: str, plan_year: int) -> None:
+    from jixiao.auditlink.models import AuditFinding, AuditWorkPlan
+
+    plan = AuditWorkPlan.objects.get(year=plan_year)
+    assert plan.items.filter(suggest_key_evaluation=True).count() == 2
+    assert set(AuditFinding.objects.values_list("state", flat=True)) == {"open", "answered", "closed", "withdrawn"}

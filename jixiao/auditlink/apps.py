@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class AuditlinkConfig(AppConfig):
+    name = "jixiao.auditlink"
+    verbose_name = "财审联动"
+
+    def ready(self) -> None:
+        from jixiao.auditlink import hooks, workflows  # noqa: F401  (registers the workflow and the assessment facts)
+        from jixiao.core.navigation import NavItem, register
+
+        register(
+            NavItem("assessment", "财审联动工作方案", "auditlink:plan", "auditlink.auditworkplan"),
+            NavItem("assessment", "审计发现问题", "auditlink:finding_list", "auditlink.auditfinding"),
+            NavItem("assessment", "审计数据包", "auditlink:package", "auditlink.datapackage"),
+        )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from jixiao.auditlink import views
+
+app_name = "auditlink"
+
+urlpatterns = [
+    path("plan/", views.PlanView.as_view(), name="plan"),
+    path("findings/", views.FindingListView.as_view(), name="finding_list"),
+    path("findings/new/", views.FindingCreateView.as_view(), name="finding_new"),
+    path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding_detail"),
+    path("findings/<int:pk>/transition/", views.FindingTransitionView.as_view(), name="finding_transition"),
+    path("package/", views.PackageView.as_view(), name="package"),
+]
