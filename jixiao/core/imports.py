@@ -14,14 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-
 from jixiao.core.filelimits import BUDGET_DATA, XLS_MAGIC, XLSX_MAGIC, FileRefused, Limits, guard, run_limited
-from jixiao.core.spreadsheets import HEADER_FILL, append, new_workbook, restore_text, styled, to_bytes
+from jixiao.core.spreadsheets import ERROR, HEADER, StreamSheet, restore_text, stream_workbook
 
 __all__ = ["XLSX_MAGIC", "XLS_MAGIC", "ImportRejected", "RowError", "Sheet", "open_workbook", "read_table"]
-ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
 
 
 @dataclass(frozen=True)
@@ -72,6 +68,7 @@ class ImportRejected(Exception):
 #: how many rows at the top may be titles before the header row
 HEADER_SEARCH_ROWS = 30
 TOTAL_ROW = re.compile(r"^(合计|小计|总计|本页合计|累计)[:：]?")
+TOTAL_START = frozenset("合小总本累")
 UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[（(](?P<unit>万元|元)[）)]$")
 UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(?P<unit>万元|元)")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -119,10 +116,11 @@ def read_table(
         raise ImportRejected(errors)
     columns = [(i, h) for i, h in enumerate(headers) if h]
     for number, raw in enumerate(data[header_index + 1:], start=header_row + 1):
-        cells = [restore_text(c) for c in raw]
-        if not any(_filled(c) for c in cells):
+        cells = [restore_text(c) if c.__class__ is str and c[:1] == "'" else c for c in raw]
+        if not any(c is not None and (c.__class__ is not str or c.strip()) for c in cells):
             continue
-        if any(isinstance(c, str) and TOTAL_ROW.match(_clean(c)) for c in cells[:6]):
+        if any(c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c))
+               for c in cells[:6]):
             sheet.skipped.append((number, cells))
             continue
         sheet.rows.append((number, {h: cells[i] if i < len(cells) else "" for i, h in columns}))
@@ -254,9 +252,9 @@ def annotated_workbook(sheet: Sheet, errors: list[RowError], title: str) -> byte
     """The uploaded file back with each error marked on its cell and listed in a last column.
 
     Every row keeps its Excel row number and the header is kept exactly (with its unit), so the
-    corrected file uploads as the original did. One linear pass in write-only mode."""
-    wb = new_workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
+    corrected file uploads as the original did. One linear pass, written as XML text
+    (``spreadsheets.StreamSheet``)."""
+    ws = StreamSheet(title)
     error_column = len(sheet.raw_headers) + 1
     by_row: dict[int, list[RowError]] = {}
     for e in errors:
@@ -265,38 +263,31 @@ def annotated_workbook(sheet: Sheet, errors: list[RowError], title: str) -> byte
     rows: dict[int, list[Any]] = dict(sheet.raw_rows)
     rows.update(sheet.skipped)
     for raw in sheet.preamble:
-        append(ws, raw)
-    header = [styled(ws, h, bold=True, fill=HEADER_FILL) for h in sheet.raw_headers]
-    header += [None] * (error_column - 1 - len(header)) + [styled(ws, "错误说明", bold=True, fill=ERROR_FILL)]
-    ws.append(header)
-    current = sheet.header_row
+        ws.append(raw)
+    while len(ws.rows) + 1 < sheet.header_row:
+        ws.skip()
+    header = [*sheet.raw_headers, *[None] * (error_column - 1 - len(sheet.raw_headers)), "错误说明"]
+    ws.append(header, {error_column - 1: ERROR}, row_style=HEADER)
     for number in sorted(rows):
-        while current + 1 < number:
-            ws.append([])
-            current += 1
+        while len(ws.rows) + 1 < number:
+            ws.skip()
         raw = rows[number]
-        row_errors = by_row.get(number, [])
-        marked: dict[int, list[RowError]] = {}
+        row_errors = by_row.get(number)
+        if not row_errors:
+            ws.append(raw)
+            continue
+        marked: dict[int, list[str]] = {}
         for e in row_errors:
             if e.column in positions:
-                marked.setdefault(positions[e.column], []).append(e)
-        cells: list[Any] = []
-        for i in range(max(len(raw), error_column - 1)):
-            value = raw[i] if i < len(raw) else None
-            if i in marked:
-                cell = styled(ws, value, fill=ERROR_FILL)
-                cell.comment = Comment("；".join(e.message for e in marked[i]), "绩效系统")
-                cells.append(cell)
-            else:
-                cells.append(value)
-        if row_errors:
-            cells = cells[:error_column - 1] + [None] * (error_column - 1 - len(cells))
-            cells.append("；".join(e.message for e in row_errors))
-        append(ws, cells)
-        current = number
+                marked.setdefault(positions[e.column], []).append(e.message)
+        cells = list(raw[:error_column - 1]) + [None] * (error_column - 1 - len(raw))
+        cells.append("；".join(e.message for e in row_errors))
+        ws.append(cells, dict.fromkeys(marked, ERROR), comments={i: "；".join(m) for i, m in marked.items()})
+    sheets = [ws]
     file_errors = [e for e in errors if e.row not in rows]
     if file_errors:
-        ws2 = wb.create_sheet("文件级问题")
+        problems = StreamSheet("文件级问题")
         for e in file_errors:
-            append(ws2, [str(e)])
-    return to_bytes(wb)
+            problems.append([str(e)])
+        sheets.append(problems)
+    return stream_workbook(sheets)

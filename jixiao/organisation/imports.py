@@ -13,11 +13,12 @@ from typing import Any
 
 from django.db import transaction
 from django_tasks import task
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core import jobs
+from jixiao.core.bulk import insert_rows, insert_with_history
 from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
@@ -189,44 +190,42 @@ def validate_projects(sheet: Sheet) -> tuple[list[dict[str, Any]], list[RowError
 
 
 def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
-    """Bulk writes: one INSERT per 2,000 new projects and one UPDATE statement set for the changed
-    ones, each with its history row; fund sources and policy categories in bulk too."""
+    """Bulk writes: one prepared INSERT for the new projects and one for their history rows
+    (``core.bulk``), one UPDATE statement set for the changed ones with history; fund sources and
+    policy categories in one INSERT each."""
     keys = {(p["year"], p["code"]) for p in parsed}
     years = {y for y, _ in keys}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
-    new: list[Project] = []
+    new: list[dict[str, Any]] = []
     changed: list[Project] = []
     for p in parsed:
-        project = existing.get((p["year"], p["code"])) or Project(year=p["year"], code=p["code"])
+        project = existing.get((p["year"], p["code"]))
+        if project is None:
+            new.append({"year": p["year"], "code": p["code"], "name": p["name"], "unit_id": p["unit"].pk,
+                        "sector_id": p["sector"].pk, "initial_budget_fen": p["initial"], "adjusted_budget_fen": p["adjusted"],
+                        "is_continuing": p["is_continuing"], "is_classified": p["is_classified"]})
+            continue
         project.name, project.unit, project.sector = p["name"], p["unit"], p["sector"]
         project.initial_budget_fen, project.adjusted_budget_fen = p["initial"], p["adjusted"]
         project.is_continuing, project.is_classified = p["is_continuing"], p["is_classified"]
-        if project.pk is None:
-            new.append(project)
-        else:
-            project.lock_version += 1
-            changed.append(project)
+        project.lock_version += 1
+        changed.append(project)
     reason = "Excel导入"
-    bulk_create_with_history(new, Project, batch_size=2000, default_change_reason=reason)
-    if len(new) and new[0].pk is None:  # backends without RETURNING: read the keys back
-        ids = dict(Project.objects.filter(year__in=years).values_list("code", "pk"))
-        for project in new:
-            project.pk = ids[project.code]
+    by_key = insert_with_history(Project, new, ("year", "code"), reason)
     fields = ["name", "unit", "sector", "initial_budget_fen", "adjusted_budget_fen", "is_continuing", "is_classified",
               "lock_version"]
     bulk_update_with_history(changed, Project, fields, batch_size=2000, default_change_reason=reason)
-    by_key = {(pr.year, pr.code): pr for pr in [*new, *changed]}
+    by_key.update({(pr.year, pr.code): pr.pk for pr in changed})
     _set_m2m(Project.fund_sources.through, "fundsource_id", by_key, parsed, "sources", changed)
     _set_m2m(Project.policy_categories.through, "policycategory_id", by_key, parsed, "categories", changed)
     return len(new), len(changed)
 
 
-def _set_m2m(through: Any, target: str, by_key: dict[tuple[int, str], Project], parsed: list[dict[str, Any]],
+def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], parsed: list[dict[str, Any]],
              key: str, changed: list[Project]) -> None:
     through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
-    through.objects.bulk_create(
-        [through(project_id=by_key[(p["year"], p["code"])].pk, **{target: item.pk}) for p in parsed for item in p[key]],
-        batch_size=5000)
+    insert_rows(through, ["project_id", target],
+                [[by_key[(p["year"], p["code"])], item.pk] for p in parsed for item in p[key]])
 
 
 def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
