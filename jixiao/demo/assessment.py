@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
+from django.utils import timezone
+
 from jixiao.accounts.models import User
 from jixiao.assessment import services
 from jixiao.assessment.models import AssessmentScheme, ScopeChange, UnitAssessment
@@ -93,8 +95,6 @@ def submit(ua: UnitAssessment, actor: User | None, on: date) -> None:
     if actor is not None:
         perform_transition(ua, "submit", actor)
         return
-    from django.utils import timezone
-
     UnitAssessment.objects.filter(pk=ua.pk).update(
         state="review", submitted_at=timezone.make_aware(datetime(on.year, on.month, on.day, 10)))
 
@@ -112,4 +112,7 @@ def load_assessment(rng: random.Random, plan_year: int) -> int:
     AssessmentScheme.objects.filter(pk=scheme.pk).update(holidays=f"{plan_year}-10-01\n{plan_year}-10-02\n"
                                                                   f"{plan_year}-10-05\n{plan_year}-10-06\n{plan_year}-10-07")
     scheme.refresh_from_db()
-    return previous + load_round(rng, perf, plan_year, date(plan_year, 12, 1), final=False)
+    opens = date(plan_year, 12, 1)  # the calendar's 考核 window (12-01~12-31)
+    if timezone.localdate() < opens:
+        return previous  # this year's assessment has not started yet: its 考核办法 is ready, no round open
+    return previous + load_round(rng, perf, plan_year, opens, final=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from datetime import date
 from io import StringIO
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from jixiao.accounts.models import User
@@ -273,21 +275,32 @@ def test_year_2021_reproduces_the_seed_plans_year(fast_hasher: None, settings: A
     assert list(MonitoringRound.objects.values_list("year", "end_month")) == [(2021, 9)]
     assert set(SelfEvaluation.objects.values_list("year", flat=True)) == {2020}
     assert set(KeyEvaluation.objects.values_list("year", "evaluated_year")) == {(2021, 2020)}
+    from jixiao.assessment.models import UnitAssessment
+
+    assert_round_in_progress(UnitAssessment.objects.filter(year=2021))  # its 考核 window is long open
     assert run_demo("load", "--year", "1800", "--reset") == ""  # refused, nothing loaded again
 
 
 @pytest.mark.django_db
 def test_district_assessment_every_grade_and_state(district: str, plan_year: int) -> None:
-    from jixiao.assessment.models import UnitAssessment
+    from jixiao.assessment.models import AssessmentScheme, UnitAssessment
 
     last = UnitAssessment.objects.filter(year=plan_year - 1)
     assert set(last.values_list("state", flat=True)) == {"final"}
     assert set(last.values_list("grade", flat=True)) == {"优", "良", "中", "差"}
     assert set(last.values_list("mark", flat=True)) >= {"通报表扬", "约谈"}
+    assert AssessmentScheme.objects.filter(year=plan_year).exists()
     current = UnitAssessment.objects.filter(year=plan_year)
+    if timezone.localdate() < date(plan_year, 12, 1):  # the 考核 window (12-01~12-31) has not opened
+        assert not current.exists()
+        return
+    assert_round_in_progress(current)
+
+
+def assert_round_in_progress(current: Any) -> None:
     assert set(current.values_list("state", flat=True)) == {"self_assessment", "review", "reviewed"}
     assert current.filter(scope_note__contains="含并入单位").exists()
-    assert all(s.facts or s.summary for s in current.first().scores.exclude(measure=""))  # type: ignore[union-attr]
+    assert all(s.facts or s.summary for s in current.first().scores.exclude(measure=""))
 
 
 @pytest.mark.django_db
