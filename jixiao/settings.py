@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "jixiao.monitoring",
     "jixiao.assessment",
     "jixiao.auditlink",
+    "jixiao.disclosure",
     "jixiao.api",
     "jixiao.reports",
     "jixiao.demo",

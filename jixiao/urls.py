@@ -14,6 +14,9 @@ urlpatterns = [
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
     path("reports/", include("jixiao.reports.urls")),
+    path("disclosure/", include("jixiao.disclosure.urls")),
+    # The public portal (信息公开): no login, read-only.
+    path("gongkai/", include("jixiao.disclosure.urls_portal")),
 ]
 
 handler400 = "jixiao.core.views_home.bad_request"

@@ -25,6 +25,12 @@ PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflo
 # Personal records: only their owner (this role) may act on them; everyone else is answered 404.
 OWN_RECORDS = {"workflow:notification_open": "unit_filler"}
 PUBLIC = {"accounts:login", "core:healthz", "api:schema"}
+#: The public portal (信息公开, /gongkai/): read-only pages for everyone, tested in jixiao/disclosure/tests.
+PUBLIC_NAMESPACES = ("gongkai:",)
+
+
+def is_public(name: str) -> bool:
+    return name in PUBLIC or name.startswith(PUBLIC_NAMESPACES)
 # Personal actions every signed-in user may take (answered by going back to a page).
 PERSONAL_ACTIONS = {"core:working_year"}
 
@@ -142,7 +148,7 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
     undescribed: list[str] = []
     checked = 0
     for name, pattern in patterns:
-        if name in PUBLIC:
+        if is_public(name):
             continue
         view = view_class(pattern)
         needs_args = bool(re.search(r"<[^>]+>", str(pattern.pattern)))
@@ -181,7 +187,7 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
 def test_anonymous_is_sent_to_login(org: dict[str, Any], users: dict[str, Any], client: Any) -> None:
     args = targets(org, users)
     for name, pattern in walk(get_resolver().url_patterns):
-        if name in PUBLIC:
+        if is_public(name):
             continue
         for _label, kwargs, _key in args.get(name, [("", {}, "")]):
             url = reverse(name, kwargs=kwargs)

@@ -16,6 +16,8 @@ from jixiao.audit.services import log_event
 
 PUBLIC_URL_NAMES = {"accounts:login", "core:healthz", "api:schema"}
 API_PREFIX = "/api/v1/"
+#: The public portal (信息公开, jixiao.disclosure.urls_portal): read-only pages for everyone.
+PUBLIC_PREFIX = "/gongkai/"
 PASSWORD_CHANGE_URL_NAMES = {"accounts:password_change", "accounts:logout"}
 LAST_SEEN_KEY = "jixiao_last_seen"
 #: The idle stamp is refreshed at most this often, so a page view does not write the session
@@ -66,7 +68,8 @@ class LoginRequiredMiddleware:
         name = url_name(request)
         static = request.path_info.startswith(settings.STATIC_URL)
         api = request.path_info.startswith(API_PREFIX)  # the API authenticates its own requests (tokens)
-        if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static and not api:
+        portal = request.path_info.startswith(PUBLIC_PREFIX)
+        if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static and not api and not portal:
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
         if (
             request.user.is_authenticated

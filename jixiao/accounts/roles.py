@@ -259,6 +259,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "review": frozenset({_R.PERF_SECTION}),
         EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.NPC_READER, _R.AUDIT_READER}),
     },
+    # 信息公开 (jixiao/disclosure): the public portal /gongkai/ needs no login; these are the internal pages.
+    "disclosure.publication": {
+        VIEW: frozenset(_READERS),
+        CHANGE: frozenset({_R.PERF_SECTION, _R.UNIT_APPROVER, _R.UNIT_FILLER}),  # where else it was published
+        "correct": frozenset({_R.PERF_SECTION}),  # 更正: a new version with its 更正说明
+        "withdraw": frozenset({_R.PERF_SECTION}),  # 撤回 with a reason, a public notice stays
+        EXPORT: frozenset({_R.PERF_SECTION}),  # the static site for the 区政府 portal
+    },
+    "disclosure.portaljob": {VIEW: frozenset({_R.PERF_SECTION}), ADD: frozenset({_R.PERF_SECTION})},
 }
 
 

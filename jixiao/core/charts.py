@@ -77,6 +77,27 @@ def lights_svg(counts: Sequence[tuple[str, str, int]], title: str) -> SafeString
     return mark_safe("".join(parts))
 
 
+def counts_svg(counts: Sequence[tuple[str, int]], title: str, colour: str = COLOURS["blue"]) -> SafeString:
+    """Vertical bars of counts by category (e.g. how many evaluations got each grade)."""
+    bar_w, gap, base = 60, 35, 190
+    width, height = max(420, 30 + len(counts) * (bar_w + gap)), 230
+    top = max([1, *(n for _l, n in counts)])
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg" font-size="12">',
+             f'<title>{escape(title)}</title>',
+             f'<text x="0" y="16" font-weight="bold" font-size="14">{escape(title)}</text>']
+    for n, (label, count) in enumerate(counts):
+        h = 140 * count / top
+        x = 30 + n * (bar_w + gap)
+        parts.append(f'<rect x="{x}" y="{base - h:.1f}" width="{bar_w}" height="{h:.1f}" fill="{colour}">'
+                     f'<title>{escape(label)}：{count}</title></rect>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{base - h - 4:.1f}" text-anchor="middle">{count}</text>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{base + 18}" text-anchor="middle">{escape(label)}</text>')
+    parts.append(f'<line x1="20" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#1d2733"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The installed CJK font every chart uses (WenQuanYi, Noto CJK, …), or None."""

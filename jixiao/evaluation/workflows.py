@@ -8,8 +8,6 @@ public snapshot of what is not 涉密). Key evaluation: 候选 → 拟报区人�
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.utils import timezone
@@ -27,14 +25,6 @@ EXPERT = frozenset({Role.EXPERT})
 EDITABLE = ("draft", "returned")
 
 
-def snapshot(doc: Any, content: dict[str, Any]) -> None:
-    """A frozen public copy with its digest (numbers kept exactly as text); later edits never change it."""
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
-    doc.public_snapshot = json.loads(text)
-    doc.snapshot_hash = hashlib.sha256(text.encode()).hexdigest()
-    doc.published_at = timezone.now()
-
-
 def mark_submitted(doc: Any, user: Any, comment: str, grade: str) -> None:
     doc.submitted_at = timezone.now()
 
@@ -44,11 +34,10 @@ def mark_received(doc: Any, user: Any, comment: str, grade: str) -> None:
 
 
 def publish_selfeval(doc: Any, user: Any, comment: str, grade: str) -> None:
-    from jixiao.evaluation.services import selfeval_document
+    """A frozen, versioned public copy (jixiao.disclosure) of the table and its report."""
+    from jixiao.disclosure.services import publish_record
 
-    snapshot(doc, selfeval_document(doc) | {"report": {
-        f: getattr(doc, f) for f in ("report_overview", "report_work", "report_results", "report_problems",
-                                     "report_measures")}})
+    publish_record(doc, user, comment)
 
 
 def selfeval_ready(doc: Any, transition: Transition, user: Any) -> str | None:
@@ -224,9 +213,10 @@ def mark_reported(doc: Any, user: Any, comment: str, grade: str) -> None:
 
 
 def publish_key(doc: Any, user: Any, comment: str, grade: str) -> None:
-    from jixiao.evaluation.services import key_content
+    """The report with its problems and rectification status, frozen and versioned (jixiao.disclosure)."""
+    from jixiao.disclosure.services import publish_record
 
-    snapshot(doc, key_content(doc))
+    publish_record(doc, user, comment)
 
 
 EVALUATOR = AGENCY | APPROVER

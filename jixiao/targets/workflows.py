@@ -7,8 +7,6 @@ Publication (同公开) makes a public snapshot of what is not 涉密.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.utils import timezone
@@ -45,11 +43,11 @@ def approve(doc: Any, user: Any, comment: str, grade: str) -> None:
 
 
 def publish(doc: Any, user: Any, comment: str, grade: str) -> None:
-    """同公开: a frozen public copy with its digest; later edits never change it."""
-    snapshot = doc.content()
-    doc.public_snapshot = snapshot
-    doc.snapshot_hash = hashlib.sha256(json.dumps(snapshot, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-    doc.published_at = timezone.now()
+    """同公开: a frozen, versioned public copy with its digest (jixiao.disclosure); later edits never
+    change it, and an approved adjustment publishes the next version with its 更正说明."""
+    from jixiao.disclosure.services import publish_record
+
+    publish_record(doc, user, comment)
 
 
 def approved_with_grade(doc: Any) -> str | None:

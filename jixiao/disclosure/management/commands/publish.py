@@ -1,0 +1,29 @@
+"""``jixiao publish export DIR``: write the public portal as static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "信息公开：jixiao publish export 目录 —— 将公开网站导出为静态文件（HTML、CSS、下载文件、sitemap.xml、index.json）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="导出静态公开网站")
+        export.add_argument("directory", help="输出目录（不存在则创建）")
+        export.add_argument("--base-url", default="", help="网站地址，写入 sitemap.xml；为空时写相对路径")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from jixiao.disclosure.export import export_to_directory
+
+        if options["action"] != "export":
+            raise CommandError("未知操作")
+        target = Path(options["directory"])
+        if target.exists() and not target.is_dir():
+            raise CommandError(f"{target} 不是目录")
+        count = export_to_directory(target, options["base_url"])
+        self.stdout.write(f"已导出 {count} 个文件到 {target}")
