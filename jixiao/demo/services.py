@@ -49,7 +49,8 @@ ROUND_YUAN = 100  # budget amounts are whole hundreds of 元
 MIN_PROJECT_YUAN = 5_000
 #: Business records that refer to documents only by link, emptied by ``--reset`` as well.
 EXTRA_WIPED_LABELS = frozenset({"workflow.Notification", "monitoring.MonitoringRound", "monitoring.ExecutionImport",
-                                "evaluation.RecheckRound", "auditlink.AuditWorkPlan", "assessment.AssessmentScheme"})
+                                "evaluation.RecheckRound", "auditlink.AuditWorkPlan", "assessment.AssessmentScheme",
+                                "disclosure.PortalJob"})
 
 
 class DemoDataPresent(Exception):

@@ -7,6 +7,9 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.core.navigation import NavItem, register
+        from jixiao.disclosure import signals
+
+        signals.connect()
 
         register(
             NavItem("disclosure", "公开信息", "disclosure:publication_list", "disclosure.publication"),

@@ -3,6 +3,7 @@ publication version (the cache key carries the digest of the versions a page sho
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -67,20 +68,51 @@ class YearView(PortalView):
         return public(HttpResponse(cached(key, lambda: render_page("year.html", portal.year_page(year, link), link))))
 
 
+GENERATION_KEY = "gongkai:generation"
+EMPTY = "-"
+
+
+def generation() -> int:
+    """Bumped whenever a publication, a unit or a project is saved (signals.py): the memo of which
+    versions a page shows is then recomputed from the database."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = time.time_ns()
+        cache.add(GENERATION_KEY, value, None)
+        value = cache.get(GENERATION_KEY, value)
+    return int(value)
+
+
+def unit_state(year: int, code: str) -> str:
+    """The digest of the publication versions the unit page shows (memoised per generation)."""
+    key = f"gongkai:unitstate:{generation()}:{year}:{code}"
+    digest = cache.get(key)
+    if digest is None:
+        unit = BudgetUnit.objects.filter(code=code, is_classified=False).first()
+        pubs = portal.public_publications().filter(year=year, unit=unit) if unit else None
+        digest = portal.state_digest(pubs) if pubs is not None and pubs.exists() else EMPTY
+        cache.set(key, digest, CACHE_SECONDS)
+    return str(digest)
+
+
 def unit_html(year: int, code: str, *, use_cache: bool = True) -> str:
+    """The unit page, cached under the digest of its publication versions (a new version, a
+    withdrawal or a 涉密 flag gives a new key)."""
+    digest = unit_state(year, code) if use_cache else ""
+    if digest == EMPTY:
+        raise Http404("单位不存在或本年度暂无公开信息。")
+    page_key = f"gongkai:unit:{year}:{code}:{digest}"
+    html = cache.get(page_key) if use_cache else None
+    if html is not None:
+        return str(html)
     unit = BudgetUnit.objects.filter(code=code, is_classified=False).first()
-    if unit is None:
-        raise Http404("单位不存在或无公开信息。")
-    pubs = portal.public_publications().filter(year=year, unit=unit)
-    digest = portal.state_digest(pubs)
-    if digest == portal.state_digest(pubs.none()):
-        raise Http404("该单位本年度暂无公开信息。")
+    if unit is None or not portal.public_publications().filter(year=year, unit=unit).exists():
+        raise Http404("单位不存在或本年度暂无公开信息。")
     link = linker(portal.unit_path(year, code))
-
-    def build() -> str:
-        return render_page("unit.html", portal.unit_page(year, unit, link), link)
-
-    return cached(f"gongkai:unit:{year}:{code}:{digest}", build) if use_cache else build()
+    html = render_page("unit.html", portal.unit_page(year, unit, link), link)
+    if use_cache:
+        cache.set(page_key, html, CACHE_SECONDS)
+    return html
 
 
 class UnitView(PortalView):

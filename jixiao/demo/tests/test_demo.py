@@ -310,3 +310,47 @@ def test_district_auditlink_plan_and_findings_in_every_state(district: str, plan
     plan = AuditWorkPlan.objects.get(year=plan_year)
     assert plan.items.filter(suggest_key_evaluation=True).count() == 2
     assert set(AuditFinding.objects.values_list("state", flat=True)) == {"open", "answered", "closed", "withdrawn"}
+
+
+@pytest.mark.django_db
+def test_district_publications_in_every_state_and_the_anonymous_crawl(district: str) -> None:
+    """信息公开: the demo's published records are on the portal, with a corrected second version, a
+    withdrawn item and postings elsewhere; an anonymous crawl finds every one and nothing 涉密 or unpublished."""
+    import re
+
+    from django.test import Client
+
+    from jixiao.disclosure.models import ExternalPosting, Publication, PublicationVersion
+    from jixiao.evaluation.models import KeyEvaluation, SelfEvaluation
+    from jixiao.targets.models import TargetDeclaration
+
+    pubs = Publication.objects.all()
+    assert {k for k in pubs.values_list("kind", flat=True)} == {"target", "selfeval", "key"}
+    assert pubs.filter(current_number__gt=1).count() >= 2 and pubs.filter(withdrawn_at__isnull=False).exists()
+    assert ExternalPosting.objects.exists()
+    hashes = set(PublicationVersion.objects.values_list("sha256", flat=True))
+    for model in (TargetDeclaration, SelfEvaluation, KeyEvaluation):
+        rows = model.objects.filter(state="published")
+        assert rows.exists() and set(rows.values_list("snapshot_hash", flat=True)) <= hashes, model
+    client, seen, queue = Client(), {}, ["/gongkai/"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, url
+        seen[url] = response.content.decode()
+        queue += [u for u in re.findall(r'href="(/gongkai/[^"#?]*/)"', seen[url]) if u not in seen]
+    text = "\n".join(seen.values())
+    for pub in pubs:
+        assert f"/gongkai/p/{pub.pk}/" in seen and pub.title in text
+    public_names = {c.get("project") for c in (p.current().content for p in pubs)} | set(pubs.values_list("unit__name", flat=True))
+    for project in Project.objects.filter(is_classified=True):
+        assert project.name not in text, project.name
+    for unit in BudgetUnit.objects.filter(is_classified=True):
+        assert unit.name not in text, unit.name
+    unpublished = (TargetDeclaration.objects.filter(state="approved", kind="project").exclude(project__name__in=public_names)
+                   .select_related("project")[:50])
+    assert unpublished
+    for d in unpublished:
+        assert d.project.name not in text, d.project.name
