@@ -268,6 +268,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         EXPORT: frozenset({_R.PERF_SECTION}),  # the static site for the 区政府 portal
     },
     "disclosure.portaljob": {VIEW: frozenset({_R.PERF_SECTION}), ADD: frozenset({_R.PERF_SECTION})},
+    "disclosure.tracking": {VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK})},  # who has not published
 }
 
 

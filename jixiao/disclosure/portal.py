@@ -96,11 +96,12 @@ def _amount(content: dict[str, Any]) -> str:
 def row(version: PublicationVersion, link: Linker) -> dict[str, Any]:
     pub, c = version.publication, version.content
     return {
-        "pk": pub.pk, "title": pub.title, "kind": pub.get_kind_display(), "withdrawn": pub.is_withdrawn,
+        "pk": pub.pk, "title": pub.title, "subject": c.get("project") or c.get("subject") or pub.unit.name, "kind": pub.get_kind_display(), "withdrawn": pub.is_withdrawn,
         "unit": pub.unit.name, "unit_code": pub.unit.code, "project": c.get("project") or "",
         "project_code": c.get("project_code") or "", "amount_wan": _amount(c), "version": version.number,
         "published_on": version.published_at.date(), "grade": c.get("grade") or "", "total": c.get("total") or "",
-        "form": c.get("form") or c.get("subject") or "", "content": c,
+        "form": ("部门整体支出" if "部门" in (c.get("form") or "") else "项目支出") if pub.kind == Kind.TARGET
+        else (c.get("form") or c.get("subject") or ""), "content": c,
         "url": link(publication_path(pub.pk)), "unit_url": link(unit_path(pub.year, pub.unit.code)),
         "problems": c.get("rectifications") or [],
     }

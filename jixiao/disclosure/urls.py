@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", v.WithdrawView.as_view(), name="withdraw"),
     path("<int:pk>/posting/", v.PostingView.as_view(), name="posting"),
     path("export/", v.ExportView.as_view(), name="export"),
+    path("tracking/", v.TrackingView.as_view(), name="tracking"),
     path("jobs/<int:pk>/", v.JobDetailView.as_view(), name="job_detail"),
     path("jobs/<int:pk>/download/", v.JobDownloadView.as_view(), name="job_download"),
 ]

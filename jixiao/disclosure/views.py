@@ -169,3 +169,25 @@ class JobDownloadView(ScopedView):
         response = HttpResponse(bytes(job.content), content_type=content_type)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.file_name)}"
         return response
+
+
+class TrackingView(ScopedView):
+    """未按期公开: who has not published what, against the calendar (the performance section)."""
+
+    model = Publication
+    permission_model = "disclosure.tracking"
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import stage_year, valid_year
+        from jixiao.disclosure.tracking import TARGET_PUBLISH_DAYS, tracking
+        from jixiao.organisation.models import BudgetUnit
+
+        year = valid_year(request.GET.get("year")) or stage_year(request, "disclosure")
+        show_all = request.GET.get("all") == "1"
+        deadlines, rows = tracking(year, BudgetUnit.objects.for_user(request.user))
+        shown = rows if show_all else [r for r in rows if r.missing]
+        return render(request, "disclosure/tracking.html", {
+            "title": f"{year}年度信息公开按期情况", "year": year, "deadlines": deadlines, "days": TARGET_PUBLISH_DAYS,
+            "rows": [(r, r.summary()) for r in shown], "show_all": show_all, "unit_count": len(rows),
+            "missing_units": sum(1 for r in rows if r.missing),
+        })
