@@ -101,3 +101,14 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[i for i in items if i not in kept])
             items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_checkpoints() -> Any:
+    """Checkpoints live outside the database: each test starts without the previous test's."""
+    yield
+    from pathlib import Path
+
+    from django.conf import settings
+
+    Path(settings.JIXIAO_AUDIT_CHECKPOINT_FILE).unlink(missing_ok=True)

@@ -148,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jixiao.accounts.middleware.IdleTimeoutMiddleware",
     "jixiao.accounts.middleware.LoginRequiredMiddleware",
+    "jixiao.audit.middleware.RefusedRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +200,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # 等保 2.0 level 3 defaults (security.md §1.1); all configurable.
 JIXIAO_LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 JIXIAO_LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
+# Per source address: this many failed logins within the window refuse further attempts from it.
+JIXIAO_LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+JIXIAO_LOGIN_IP_WINDOW_MINUTES = env_int("LOGIN_IP_WINDOW_MINUTES", 15)
+# A burst of refusals (403 or out-of-scope 404) by one account alerts the security administrators.
+JIXIAO_REFUSAL_BURST = env_int("REFUSAL_BURST", 10)
+JIXIAO_REFUSAL_BURST_MINUTES = env_int("REFUSAL_BURST_MINUTES", 10)
 JIXIAO_IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 30)
 JIXIAO_PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
 JIXIAO_SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 190)
@@ -277,10 +284,31 @@ if JIXIAO_PRODUCTION:
     if not env("SECRET_KEY"):
         raise RuntimeError("生产环境必须设置 JIXIAO_SECRET_KEY")
 
-LOGGING = {
+# Security log (security.md SEC-AUD): the HMAC-SM3 key is held outside the database (the
+# environment or a secrets store), and signed checkpoints go to a file outside the database and to
+# syslog (JIXIAO_SYSLOG_ADDRESS: a socket path such as /dev/log, or host:port for UDP).
+JIXIAO_AUDIT_KEY = env("AUDIT_KEY") or "jixiao-dev-only-audit-key"
+JIXIAO_AUDIT_CHECKPOINT_FILE = env("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.log"))
+if TESTING and not env("AUDIT_CHECKPOINT_FILE"):
+    import tempfile
+
+    JIXIAO_AUDIT_CHECKPOINT_FILE = str(Path(tempfile.gettempdir()) / f"jixiao-checkpoints-{os.getpid()}.log")
+_syslog = env("SYSLOG_ADDRESS", "/dev/log" if Path("/dev/log").exists() else "")
+if JIXIAO_PRODUCTION and not env("AUDIT_KEY"):
+    raise RuntimeError("生产环境必须设置 JIXIAO_AUDIT_KEY（安全日志签名密钥，不得存放在数据库中）")
+
+LOGGING: dict[str, object] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {"jixiao.audit.checkpoint": {"handlers": [], "level": "INFO", "propagate": False}},
 }
+if _syslog:
+    _host, _, _port = _syslog.rpartition(":")
+    LOGGING["handlers"]["syslog"] = {  # type: ignore[index]
+        "class": "logging.handlers.SysLogHandler", "facility": "authpriv",
+        "address": (_host, int(_port)) if _port.isdigit() and _host else _syslog,
+    }
+    LOGGING["loggers"]["jixiao.audit.checkpoint"]["handlers"] = ["syslog"]  # type: ignore[index]
 LOGIN_URL_PATH = "/accounts/login/"

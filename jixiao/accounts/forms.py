@@ -53,7 +53,7 @@ class UserCreateForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "real_name", "phone", "agency_name", "valid_until"]
+        fields = ["username", "real_name", "phone", "valid_until"]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -68,9 +68,16 @@ class UserCreateForm(forms.ModelForm):
 
 
 class UserEditForm(forms.ModelForm):
+    """System administrator: the identity only. Disabling goes through ``UserActiveForm`` (with a reason)."""
+
     class Meta:
         model = User
-        fields = ["real_name", "phone", "agency_name", "valid_until", "is_active"]
+        fields = ["real_name", "phone", "valid_until"]
+
+
+class UserActiveForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="停用或启用账号须说明原因，记入安全日志。")
 
 
 class RoleAssignForm(forms.ModelForm):
@@ -78,7 +85,7 @@ class RoleAssignForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["role", "unit", "sectors", "classified_access"]
+        fields = ["role", "unit", "sectors", "agency_name", "classified_access"]
         widgets = {"sectors": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, by: User | None = None, **kwargs: Any) -> None:
@@ -90,6 +97,8 @@ class RoleAssignForm(forms.ModelForm):
         role = data.get("role")
         if self.by is not None and self.instance.pk == self.by.pk:
             raise forms.ValidationError("不能修改自己的角色。")
+        if self.initial.get("role") in ADMIN_ROLES:
+            raise forms.ValidationError("管理员的角色不能由其他管理员修改。")
         if role in ADMIN_ROLES and (data.get("unit") or data.get("sectors")):
             self.add_error("unit", "管理员账号不属于任何预算单位或行业。")
         if role == Role.BUDGET_DESK and not data.get("sectors"):

@@ -65,6 +65,7 @@ _READERS = {_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER, _R.UNIT_FILLER, _
 
 # model label -> action -> roles. A role missing from an action is refused (default deny).
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    # Business data is for business roles only; the administrators keep to accounts and logs (三权分立).
     "organisation.budgetunit": {
         VIEW: frozenset(_READERS),
         ADD: frozenset({_R.PERF_SECTION}),
@@ -89,12 +90,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.importbatch": {
         VIEW: frozenset({_R.PERF_SECTION}),
     },
+    # 三权分立 (security.md SEC-AC-5): identities are the system administrator's (create, name, phone,
+    # validity, unlock); roles and data scope, including unit, sector and agency bindings and the second
+    # factor, are the security administrator's; the logs are the audit administrator's. No administrator
+    # changes its own role or another administrator's role (views refuse it); an administrator account is
+    # disabled only by an administrator of another kind, with a reason, and the third kind is alerted.
     "accounts.user": {
         VIEW: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
         ADD: frozenset({_R.SYS_ADMIN}),
         CHANGE: frozenset({_R.SYS_ADMIN}),
-        # Roles and data scope are assigned by the security administrator only (security.md SEC-AC-5).
         "assign_role": frozenset({_R.SEC_ADMIN}),
+        "reset_otp": frozenset({_R.SEC_ADMIN}),
+        "disable": frozenset(ADMIN_ROLES),
         EXPORT: frozenset({_R.SYS_ADMIN, _R.SEC_ADMIN}),
     },
     # Service-account tokens for the read-only API: issued and revoked by the security administrator.
@@ -108,9 +115,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         EXPORT: frozenset({_R.AUDIT_ADMIN}),
     },
     "audit.history": {
-        # Business-record history: whoever may see the record sees its history; the audit
-        # administrator sees all of it.
-        VIEW: frozenset(_READERS | {_R.AUDIT_ADMIN}),
+        # Business-record history: whoever may see the record sees its history (business roles only).
+        VIEW: frozenset(_READERS),
     },
     "targets.targetdeclaration": {
         VIEW: frozenset(_READERS),

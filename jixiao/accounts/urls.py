@@ -13,4 +13,5 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
     path("users/<int:pk>/role/", views.RoleAssignView.as_view(), name="role_assign"),
     path("users/<int:pk>/unlock/", views.UnlockView.as_view(), name="user_unlock"),
+    path("users/<int:pk>/active/", views.UserActiveView.as_view(), name="user_active"),
 ]

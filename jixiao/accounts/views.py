@@ -4,16 +4,24 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from jixiao.accounts.forms import LoginForm, PasswordChangeForm, RoleAssignForm, UserCreateForm, UserEditForm
+from jixiao.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RoleAssignForm,
+    UserActiveForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from jixiao.accounts.models import User
-from jixiao.accounts.roles import Role
+from jixiao.accounts.roles import ADMIN_ROLES, Role
 from jixiao.accounts.services import LoginRefused, attempt_login, change_password, unlock
-from jixiao.audit.models import EventType
+from jixiao.audit.models import EventType, Outcome
 from jixiao.audit.services import log_event
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
@@ -34,6 +42,8 @@ class LoginView(View):
                 user = attempt_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
             except LoginRefused as exc:
                 form.add_error(None, str(exc))
+                status = 429 if exc.throttled else 200
+                return render(request, "accounts/login.html", {"form": form, "title": "登录"}, status=status)
             else:
                 login(request, user)
                 target = request.GET.get("next", "")
@@ -125,8 +135,9 @@ class UserDetailView(ScopedDetailView):
     def extra_context(self, obj: Any) -> dict[str, Any]:
         user = self.request.user
         return {
-            "can_assign_role": user.can("accounts.user", "assign_role") and obj.pk != user.pk,
+            "can_assign_role": user.can("accounts.user", "assign_role") and may_assign_role(user, obj),
             "can_unlock": user.can("accounts.user", "change") and obj.is_locked(),
+            "can_set_active": user.can("accounts.user", "disable") and may_set_active(user, obj),
         }
 
 
@@ -155,19 +166,80 @@ class UserCreateView(ScopedView):
         return redirect("accounts:user_detail", pk=user.pk)
 
 
+IDENTITY_FIELDS = ("real_name", "phone", "valid_until")
+
+
+def identity(user: User) -> dict[str, str]:
+    return {"real_name": user.real_name, "phone": mask_phone(user.phone), "valid_until": str(user.valid_until or "")}
+
+
+def may_assign_role(actor: User, target: User) -> bool:
+    """Nobody changes their own role, and no administrator changes another administrator's role."""
+    return actor.pk != target.pk and target.role not in ADMIN_ROLES
+
+
+def may_set_active(actor: User, target: User) -> bool:
+    """Business accounts: the system administrator. Administrator accounts: an administrator of another kind."""
+    if actor.pk == target.pk:
+        return False
+    if target.role in ADMIN_ROLES:
+        return actor.role in ADMIN_ROLES and actor.role != target.role
+    return actor.role == Role.SYS_ADMIN
+
+
+def refuse(request: AuthedRequest, target: User, why: str) -> PermissionDenied:
+    log_event(EventType.PERMISSION_DENIED, request=request, outcome=Outcome.DENIED, obj=target,
+              path=request.path, reason=why)
+    return PermissionDenied(why)
+
+
 class UserEditView(ScopedUpdateView):
     model = User
     form_class = UserEditForm
     success_url_name = "accounts:user_detail"
 
     def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        before = self.get_object().is_active
+        before = identity(self.get_object())
         response = super().post(request, *args, **kwargs)
-        after = User.objects.get(pk=kwargs["pk"])
-        if before != after.is_active:
-            log_event(EventType.USER_ENABLE if after.is_active else EventType.USER_DISABLE,
-                      request=request, obj=after, target=after.username)
+        after_user = User.objects.get(pk=kwargs["pk"])
+        after = identity(after_user)
+        changed = sorted(k for k in IDENTITY_FIELDS if before[k] != after[k])
+        if changed:
+            log_event(EventType.USER_EDIT, request=request, obj=after_user, target=after_user.username,
+                      fields=changed, before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
         return response
+
+
+class UserActiveView(ScopedView):
+    """停用/启用账号, with a reason; an administrator account needs an administrator of another kind."""
+
+    model = User
+    permission_action = "disable"
+
+    def target(self) -> User:
+        target: User = self.get_object()
+        if not may_set_active(self.request.user, target):
+            raise refuse(self.request, target, "不能停用或启用自己的账号或同类管理员的账号；业务账号由系统管理员停用。")
+        return target
+
+    def show(self, request: AuthedRequest, target: User, form: UserActiveForm) -> HttpResponse:
+        action = "停用" if target.is_active else "启用"
+        return render(request, "core/form.html", {"form": form, "title": f"{action}账号：{target}", "lock_version": None})
+
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        target = self.target()
+        return self.show(request, target, UserActiveForm())
+
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        from jixiao.accounts.services import set_active
+
+        target = self.target()
+        form = UserActiveForm(request.POST)
+        if not form.is_valid():
+            return self.show(request, target, form)
+        set_active(target, not target.is_active, by=request.user, reason=form.cleaned_data["reason"], request=request)
+        messages.success(request, f"已{'启用' if target.is_active else '停用'}账号 {target.username}。")
+        return redirect("accounts:user_detail", pk=target.pk)
 
 
 class RoleAssignView(ScopedUpdateView):
@@ -179,21 +251,27 @@ class RoleAssignView(ScopedUpdateView):
     def form(self, obj: Any, data: Any = None) -> RoleAssignForm:
         return RoleAssignForm(data, instance=obj, by=self.request.user)
 
-    @staticmethod
-    def scope_of(user: User) -> dict[str, Any]:
-        """The role and data scope, 涉密 access included: every change of it is in the security log."""
-        return {"role": user.role, "unit": user.unit_id, "sectors": sorted(user.sectors.values_list("pk", flat=True)),
-                "classified_access": user.classified_access}
+    def get_object(self, action: str | None = None) -> Any:
+        obj = super().get_object(action)
+        if not may_assign_role(self.request.user, obj):
+            raise refuse(self.request, obj, "不能修改自己的角色，也不能修改其他管理员的角色。")
+        return obj
 
     def post(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = self.get_object()
-        before = self.scope_of(obj)
+        before = scope_of(obj)
         response = super().post(request, *args, **kwargs)
         obj.refresh_from_db()
-        after = self.scope_of(obj)
+        after = scope_of(obj)
         if before != after:
             log_event(EventType.ROLE_CHANGE, request=request, obj=obj, target=obj.username, before=before, after=after)
         return response
+
+
+def scope_of(user: User) -> dict[str, Any]:
+    """The role and data scope (agency and unit bindings, 涉密 access): every change of it is in the security log."""
+    return {"role": user.role, "unit": user.unit_id, "agency_name": user.agency_name,
+            "sectors": sorted(user.sectors.values_list("pk", flat=True)), "classified_access": user.classified_access}
 
 
 class UnlockView(ScopedView):

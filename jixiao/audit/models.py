@@ -1,23 +1,23 @@
-"""The append-only, hash-chained security log (security.md SEC-AUD-1…5).
+"""The append-only, keyed and checkpointed security log (security.md SEC-AUD-1…5).
 
 Rows are only ever inserted. The model refuses updates and deletes, and database triggers
-(SQLite and PostgreSQL, see the migration) refuse them for any client, the application
-included, so no application role can change the log. ``verify_chain`` finds the first row
-whose content no longer matches its hash.
+(SQLite and PostgreSQL, see the migrations) refuse them for any client, the application
+included. Against a database user who gets past the triggers, every row carries a gap-free
+sequence number and an HMAC-SM3 over its content and its predecessor's hash, keyed outside the
+database, and signed checkpoints outside the database (a file and syslog) record the head;
+``verify_log`` reports exactly which rows are missing or altered (``jixiao.audit.chain``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from jixiao.audit.chain import HASH_ALGORITHM, Report, canonical_row, read_checkpoints, row_mac, verify_rows
 from jixiao.core.scoping import ScopedQuerySet
-
-HASH_ALGORITHM = "sm3" if "sm3" in hashlib.algorithms_available else "sha256"
 
 
 class EventType(models.TextChoices):
@@ -37,6 +37,13 @@ class EventType(models.TextChoices):
     EXPORT = "export", "导出数据"
     IMPORT = "import", "导入数据"
     SETTINGS_CHANGE = "settings_change", "修改参数"
+    USER_EDIT = "user_edit", "修改用户信息"
+    RECORD_REFUSED = "record_refused", "拒绝访问记录"
+    OTP_ENROL = "otp_enrol", "绑定动态口令"
+    OTP_RESET = "otp_reset", "重置动态口令"
+    OTP_FAILED = "otp_failed", "动态口令错误"
+    SESSION_LIMIT = "session_limit", "超出并发会话数"
+    BACKUP = "backup", "备份"
 
 
 class Outcome(models.TextChoices):
@@ -60,6 +67,7 @@ class SecurityEventQuerySet(ScopedQuerySet["SecurityEvent"]):
 class SecurityEvent(models.Model):
     scope_unit_field = None
 
+    seq = models.PositiveBigIntegerField("序号", unique=True, editable=False)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     event_type = models.CharField("事件类型", max_length=30, choices=EventType.choices, db_index=True)
     outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
@@ -79,31 +87,32 @@ class SecurityEvent(models.Model):
         verbose_name = "安全日志"
         verbose_name_plural = "安全日志"
         ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["ip", "event_type", "at"], name="securityevent_ip_type_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_event_type_display()}"
 
     def canonical(self) -> str:
-        return json.dumps(
-            [
-                self.at.isoformat(), self.event_type, self.outcome, self.username, self.user_display,
-                self.role, self.ip, self.user_agent, self.object_repr, self.detail,
-            ],
-            ensure_ascii=False, sort_keys=True, default=str,
-        )
+        return canonical_row({f: getattr(self, f) for f in CHAIN_FIELDS})
 
     def compute_hash(self) -> str:
-        return hashlib.new(HASH_ALGORITHM, (self.prev_hash + self.canonical()).encode()).hexdigest()
+        return row_mac(self.prev_hash, self.canonical())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("安全日志只能追加，不能修改。")
         with transaction.atomic():
             _serialise_writers()
-            last = SecurityEvent.objects.order_by("-pk").only("hash").first()
-            self.prev_hash = last.hash if last else ""
+            last = SecurityEvent.objects.order_by("-seq").only("hash", "seq").first()
+            if last is None:
+                anchor = read_checkpoints([_checkpoint_file()])
+                self.prev_hash, self.seq = anchor.archived_hash, anchor.archived_through + 1
+            else:
+                self.prev_hash, self.seq = last.hash, last.seq + 1
             self.hash = self.compute_hash()
             super().save(*args, **kwargs)
+            seq, head, at = self.seq, self.hash, self.at.isoformat()
+            transaction.on_commit(lambda: _checkpoint(seq, head, at))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("安全日志只能追加，不能删除。")
@@ -123,16 +132,60 @@ def _serialise_writers() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def verify_chain() -> SecurityEvent | None:
-    """Return the first row whose hash or link is wrong, or None when the chain is intact.
+CHAIN_FIELDS = ("seq", "at", "event_type", "outcome", "username", "user_display", "role", "ip", "user_agent",
+                "object_repr", "detail")
 
-    After an archive the earliest remaining row links to an archived one: its ``prev_hash`` is the
-    anchor (the archive file keeps the rows it points to).
-    """
-    first = SecurityEvent.objects.order_by("pk").first()
-    prev = first.prev_hash if first else ""
-    for event in SecurityEvent.objects.order_by("pk").iterator(chunk_size=2000):
-        if event.prev_hash != prev or event.compute_hash() != event.hash:
-            return event
-        prev = event.hash
-    return None
+
+def _checkpoint(seq: int, head: str, at: str) -> None:
+    from jixiao.audit.chain import write_checkpoint
+
+    write_checkpoint(seq, head, at)
+
+
+def _checkpoint_file() -> Path:
+    from jixiao.audit.chain import checkpoint_path
+
+    return checkpoint_path()
+
+
+TRIGGERS = {
+    "sqlite": ("securityevent_no_update", "securityevent_no_delete"),
+    "postgresql": ("securityevent_guard", "securityevent_no_truncate"),
+}
+
+
+def missing_triggers() -> list[str]:
+    names = TRIGGERS.get(connection.vendor, ())
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_securityevent'")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_securityevent'::regclass "
+                           "AND tgenabled <> 'D'")
+        else:  # pragma: no cover
+            return []
+        present = {r[0] for r in cursor.fetchall()}
+    return [n for n in names if n not in present]
+
+
+def verify_log(extra_checkpoints: list[Path] | None = None) -> Report:
+    """Compare the table with its keys, its sequence and the checkpoints outside the database."""
+    checkpoints = read_checkpoints([_checkpoint_file(), *(extra_checkpoints or [])])
+    report = Report()
+    rows = SecurityEvent.objects.order_by("seq").values("prev_hash", "hash", *CHAIN_FIELDS).iterator(chunk_size=2000)
+    verify_rows(rows, checkpoints, report)
+    for name in missing_triggers():
+        report.add("trigger", f"数据库触发器 {name} 缺失或被停用：安全日志可被直接修改。")
+    return report
+
+
+def verify_chain() -> SecurityEvent | None:
+    """The first row found altered or after a gap, or None when nothing is wrong with the rows."""
+    report = verify_log()
+    seqs = [f.seq for f in report.findings if f.seq is not None and f.kind in ("altered", "missing")]
+    if not seqs:
+        return None
+    return SecurityEvent.objects.filter(seq__gte=min(seqs)).order_by("seq").first()
+
+
+__all__ = ["HASH_ALGORITHM", "AppendOnlyError", "EventType", "Outcome", "SecurityEvent", "verify_chain", "verify_log"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from jixiao.audit.alerts import REFUSAL_TYPES, note_refusal
 from jixiao.audit.models import EventType, Outcome, SecurityEvent
 
 
@@ -28,7 +29,7 @@ def log_event(
     actor = user if user is not None else getattr(request, "user", None)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         event_type=event_type,
         outcome=outcome,
         username=username or (actor.username if actor else ""),
@@ -39,6 +40,9 @@ def log_event(
         object_repr=str(obj)[:200] if obj is not None else "",
         detail=detail,
     )
+    if event.event_type in REFUSAL_TYPES:
+        note_refusal(event.username)
+    return event
 
 
 MIN_RETENTION_DAYS = 180
@@ -61,6 +65,8 @@ def archive_security_log(days: int, path: str) -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from jixiao.audit.chain import write_checkpoint
+
     if days < MIN_RETENTION_DAYS:
         raise ArchiveError(f"安全日志至少保存{MIN_RETENTION_DAYS}天（网络安全法第二十一条），不能按{days}天清理。")
     cutoff = timezone.now() - timedelta(days=days)
@@ -70,13 +76,15 @@ def archive_security_log(days: int, path: str) -> int:
             return 0
         with open(path, "a", encoding="utf-8") as out:
             for e in rows:
-                record = {"id": e.pk, "at": e.at.isoformat(), "event_type": e.event_type, "outcome": e.outcome,
+                record = {"id": e.pk, "seq": e.seq, "at": e.at.isoformat(), "event_type": e.event_type, "outcome": e.outcome,
                           "username": e.username, "user_display": e.user_display, "role": e.role, "ip": e.ip,
                           "user_agent": e.user_agent, "object_repr": e.object_repr, "detail": e.detail,
                           "prev_hash": e.prev_hash, "hash": e.hash}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             os.fsync(out.fileno())
+        # The archived part is recorded outside the database: verify expects the log to start after it.
+        write_checkpoint(rows[-1].seq, rows[-1].hash, timezone.now().isoformat(), kind="archive")
         with connection.cursor() as cursor:
             # The model refuses deletes; the retention triggers allow only rows past 180 days.
             cursor.execute("DELETE FROM audit_securityevent WHERE id <= %s AND at < %s", [rows[-1].pk, cutoff])

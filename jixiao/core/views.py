@@ -66,6 +66,10 @@ class ScopedView(View):
     def get_object(self, action: str | None = None) -> Any:
         obj = self.scoped(action).filter(pk=self.kwargs["pk"]).first()
         if obj is None:
+            # The security log names what was asked for (audit.middleware.RefusedRecordMiddleware).
+            exists = self.model._default_manager.filter(pk=self.kwargs["pk"]).exists()
+            self.request.jixiao_refused_object = (  # type: ignore[attr-defined]
+                f"{self.permission_label()} #{self.kwargs['pk']}{'' if exists else '（不存在）'}")
             raise Http404("记录不存在或您无权查看。")
         return obj
 

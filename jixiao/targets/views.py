@@ -3,12 +3,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from jixiao.audit.models import EventType
+from jixiao.audit.services import log_event
 from jixiao.core.listing import Column, to_workbook
 from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
@@ -410,6 +413,10 @@ class CompletenessView(ScopedView):
         if request.GET.get("export") == "xlsx":
             from urllib.parse import quote
 
+            if not request.user.can(self.permission_label(), "export"):
+                raise PermissionDenied("您的角色无权导出该列表。")
+            log_event(EventType.EXPORT, request=request, list=f"{year}年度绩效目标六同步完成情况",
+                      filters=request.GET.urlencode())
             response = HttpResponse(to_workbook(f"{year}年度绩效目标六同步完成情况", columns, rows),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{year}年度绩效目标六同步完成情况.xlsx')}"
