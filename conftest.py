@@ -80,14 +80,32 @@ def users(org: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def enrol_totp(user: Any) -> Any:
+    """A confirmed TOTP device for the user (what the enrolment page makes), returned for computing codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="测试验证器", confirmed=True)
+
+
+def signed_in(user: Any) -> Client:
+    """A client signed in as the user with both factors, as after password and dynamic code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from jixiao.accounts.otp import second_factor_required
+
+    client = Client()
+    client.force_login(user)
+    if second_factor_required(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = enrol_totp(user).persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def login() -> Any:
-    def _login(user: Any) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _login
+    return signed_in
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     # Before django_tasks_db: its resilient `db_worker` command replaces the library's.
     "jixiao.core",
@@ -146,6 +149,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "jixiao.accounts.middleware.IdleTimeoutMiddleware",
     "jixiao.accounts.middleware.LoginRequiredMiddleware",
     "jixiao.audit.middleware.RefusedRecordMiddleware",
@@ -200,6 +204,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # 等保 2.0 level 3 defaults (security.md §1.1); all configurable.
 JIXIAO_LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 JIXIAO_LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
+# Concurrent sessions per account (0: no limit); a new login ends the oldest beyond the limit.
+JIXIAO_MAX_SESSIONS_ADMIN = env_int("MAX_SESSIONS_ADMIN", 1)
+JIXIAO_MAX_SESSIONS = env_int("MAX_SESSIONS", 0)
+OTP_TOTP_ISSUER = "云溪区预算绩效管理系统"
 # Per source address: this many failed logins within the window refuse further attempts from it.
 JIXIAO_LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 JIXIAO_LOGIN_IP_WINDOW_MINUTES = env_int("LOGIN_IP_WINDOW_MINUTES", 15)
@@ -296,6 +304,11 @@ if TESTING and not env("AUDIT_CHECKPOINT_FILE"):
 _syslog = env("SYSLOG_ADDRESS", "/dev/log" if Path("/dev/log").exists() else "")
 if JIXIAO_PRODUCTION and not env("AUDIT_KEY"):
     raise RuntimeError("生产环境必须设置 JIXIAO_AUDIT_KEY（安全日志签名密钥，不得存放在数据库中）")
+
+# Personal data at rest (phone numbers): SM4 key, 32 hex digits, from the environment.
+JIXIAO_DATA_KEY = env("DATA_KEY") or "6a697869616f2d6465762d6f6e6c7921"
+if JIXIAO_PRODUCTION and not env("DATA_KEY"):
+    raise RuntimeError("生产环境必须设置 JIXIAO_DATA_KEY（个人信息加密密钥）")
 
 LOGGING: dict[str, object] = {
     "version": 1,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
+from conftest import signed_in
 from jixiao.accounts.models import User
 from jixiao.core.navigation import ITEMS
 
@@ -115,8 +115,7 @@ def test_demo_pages_render_for_every_role(settings: Any) -> None:
     failures: list[str] = []
     visited = checked = histories = 0
     for user in _one_per_role():
-        client = Client()
-        client.force_login(user)
+        client = signed_in(user)
         names = [i.url_name for i in ITEMS if user.can(i.model_label, i.action)]
         pages = [("core:home", "/")] + [(name, reverse(name)) for name in names]
         seen: set[str] = set()

@@ -21,7 +21,8 @@ from jixiao.accounts.roles import PERMISSIONS, ROLE_SCOPE, Scope
 GOLDEN = Path(__file__).parent / "golden" / "permission_matrix.json"
 
 # URLs every signed-in user may open, whatever the role (personal pages).
-PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflow:notifications"}
+PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflow:notifications",
+            "accounts:otp_verify", "accounts:otp_enrol"}
 # Personal records: only their owner (this role) may act on them; everyone else is answered 404.
 OWN_RECORDS = {"workflow:notification_open": "unit_filler"}
 PUBLIC = {"accounts:login", "core:healthz", "api:schema"}

@@ -14,3 +14,4 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(stamp_login, dispatch_uid="jixiao.accounts.stamp_login")
 
         register(NavItem("system", "用户管理", "accounts:user_list", "accounts.user"))
+        from jixiao.accounts import otp  # noqa: F401  (the session-limit signal receiver)

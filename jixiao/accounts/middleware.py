@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
@@ -71,6 +71,10 @@ class LoginRequiredMiddleware:
         portal = request.path_info.startswith(PUBLIC_PREFIX)
         if not request.user.is_authenticated and name not in PUBLIC_URL_NAMES and not static and not api and not portal:
             return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+        from jixiao.accounts.otp import OTP_URL_NAMES, needs_second_factor
+
+        if not static and name not in OTP_URL_NAMES and needs_second_factor(request):
+            return redirect(f"{reverse('accounts:otp_verify')}?next={request.path}")
         if (
             request.user.is_authenticated
             and name not in PASSWORD_CHANGE_URL_NAMES

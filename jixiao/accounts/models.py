@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from jixiao.accounts.roles import ROLE_SCOPE, ROLES_WITH_SECTORS, ROLES_WITH_UNIT, Role, Scope, can
+from jixiao.core.crypto import EncryptedCharField, blind_index
 from jixiao.core.scoping import SharedQuerySet
 
 
@@ -35,7 +36,8 @@ class User(AbstractUser):
     agency_name = models.CharField("所属机构", max_length=100, blank=True)
     #: Granted by the security administrator (logged): an external reader may then read 涉密 rows.
     classified_access = models.BooleanField("涉密查阅授权", default=False)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=20, blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
@@ -85,6 +87,28 @@ class User(AbstractUser):
         if self.role == Role.UNIT_APPROVER and self.unit and self.unit.parent_id is not None:
             raise ValidationError({"unit": "主管部门审核人必须属于一级预算单位。"})
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_index = blind_index(self.phone or "")
+        fields = kwargs.get("update_fields")
+        if fields is not None and "phone" in fields:
+            kwargs["update_fields"] = {*fields, "phone_index"}
+        super().save(*args, **kwargs)
+
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+
+class LoginSession(models.Model):
+    """The sessions an account has open, so that their number can be limited (accounts.otp.limit_sessions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

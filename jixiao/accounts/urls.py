@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.accounts import views
+from jixiao.accounts import otp, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("users/<int:pk>/role/", views.RoleAssignView.as_view(), name="role_assign"),
     path("users/<int:pk>/unlock/", views.UnlockView.as_view(), name="user_unlock"),
     path("users/<int:pk>/active/", views.UserActiveView.as_view(), name="user_active"),
+    path("users/<int:pk>/otp-reset/", otp.ResetView.as_view(), name="otp_reset"),
+    path("otp/", otp.VerifyView.as_view(), name="otp_verify"),
+    path("otp/enrol/", otp.EnrolView.as_view(), name="otp_enrol"),
 ]

@@ -23,6 +23,7 @@ from jixiao.accounts.roles import ADMIN_ROLES, Role
 from jixiao.accounts.services import LoginRefused, attempt_login, change_password, unlock
 from jixiao.audit.models import EventType, Outcome
 from jixiao.audit.services import log_event
+from jixiao.core.crypto import blind_index, mask_phone
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest
 from jixiao.core.views import FilterForm, ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView
@@ -114,7 +115,12 @@ class UserListView(ScopedListView):
     ]
 
     def filter_queryset(self, qs: Any, data: dict[str, Any]) -> Any:
-        qs = super().filter_queryset(qs, data)
+        q = (data.get("q") or "").strip()
+        if q.isdigit() and len(q) >= 7:
+            # Phone numbers are stored encrypted: found by their keyed hash (exact number only).
+            qs = qs.filter(phone_index=blind_index(q))
+        else:
+            qs = super().filter_queryset(qs, data)
         return qs.filter(role=data["role"]) if data.get("role") else qs
 
 
@@ -138,11 +144,8 @@ class UserDetailView(ScopedDetailView):
             "can_assign_role": user.can("accounts.user", "assign_role") and may_assign_role(user, obj),
             "can_unlock": user.can("accounts.user", "change") and obj.is_locked(),
             "can_set_active": user.can("accounts.user", "disable") and may_set_active(user, obj),
+            "can_reset_otp": user.can("accounts.user", "reset_otp") and obj.pk != user.pk,
         }
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("****" if phone else "")
 
 
 class UserCreateView(ScopedView):

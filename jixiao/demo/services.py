@@ -23,8 +23,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jixiao.accounts.models import User
+from jixiao.accounts.otp import SECOND_FACTOR_ROLES, second_factor_required
 from jixiao.core.dbstats import refresh_statistics
 from jixiao.deadlines.models import CalendarEntry, ensure_year
 from jixiao.demo import data
@@ -453,8 +455,32 @@ def create_demo_users(units_by_code: dict[str, BudgetUnit], unit_code_map: dict[
         user.save()
         if account.sectors:
             user.sectors.set([sectors[name] for name in account.sectors])
+        if second_factor_required(user):
+            # The demo's second factor is enrolled in advance with a published key (`jixiao demo users`).
+            TOTPDevice.objects.create(user=user, name="演示验证器", key=demo_totp_key(user.username), confirmed=True)
         created += 1
     return created, skipped
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo account's TOTP key (hex, 20 bytes): derived from the username and published, for the demo only."""
+    import hashlib
+
+    return hashlib.sha1(f"jixiao-demo-totp:{username}".encode()).hexdigest()
+
+
+def demo_totp_text(username: str) -> str:
+    """The key as an authenticator app takes it (base32)."""
+    import base64
+
+    return base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode().rstrip("=")
+
+
+def demo_totp_code(username: str) -> str:
+    """The current dynamic code of a demo account (``jixiao demo otp USERNAME``)."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(demo_totp_key(username))):06d}"
 
 
 @dataclass(frozen=True)
@@ -466,9 +492,11 @@ class AccountRow:
     unit: str | None
     real_name: str
     note: str
+    totp_key: str = ""  # hex; empty for roles without a required second factor
 
     def as_json(self) -> dict[str, str | None]:
-        return {"username": self.username, "password": self.password, "role": self.role, "unit": self.unit}
+        return {"username": self.username, "password": self.password, "role": self.role, "unit": self.unit,
+                "totp_key": self.totp_key or None}
 
 
 def _district_unit_name(code: str | None) -> str | None:
@@ -494,6 +522,7 @@ def demo_account_rows() -> list[AccountRow]:
                 username=account.username, password=data.DEMO_PASSWORD, role=str(account.role),
                 role_label=account.role.label, unit=unit, real_name=account.real_name,
                 note=account.agency_name or account.note,
+                totp_key=demo_totp_key(account.username) if account.role in SECOND_FACTOR_ROLES else "",
             )
         )
     return rows
@@ -514,9 +543,10 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def accounts_table(rows: Sequence[AccountRow]) -> str:
     body = [
-        [r.username, r.password, r.role_label, r.unit or (f"（{r.note}）" if r.note else "—")] for r in rows
+        [r.username, r.password, r.role_label, r.unit or (f"（{r.note}）" if r.note else "—"),
+         demo_totp_text(r.username) if r.totp_key else "—"] for r in rows
     ]
-    return format_table(["账号", "密码", "角色", "单位"], body)
+    return format_table(["账号", "密码", "角色", "单位", "动态口令密钥"], body)
 
 
 # ---------------------------------------------------------------------------------------------

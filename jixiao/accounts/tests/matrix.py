@@ -13,7 +13,7 @@ from jixiao.accounts.roles import ADMIN_ROLES, Role
 
 TARGETS = ("unit_filler", "sys_admin", "sec_admin", "audit_admin")
 URLS = ("accounts:user_detail", "accounts:user_edit", "accounts:role_assign", "accounts:user_unlock",
-        "accounts:user_active")
+        "accounts:user_active", "accounts:otp_reset")
 
 
 def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any], str]]]:
@@ -27,6 +27,8 @@ def expected(role: str, label: str, action: str, unit_key: str) -> int | None:
     target = unit_key.removeprefix("user-")
     if action == "assign_role":
         return 403 if target in ADMIN_ROLES else 200
+    if action == "reset_otp":
+        return 403 if target == role else 200
     if action == "disable":
         if target == role:
             return 403

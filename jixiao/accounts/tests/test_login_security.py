@@ -22,7 +22,7 @@ def post_login(client: Client, username: str, password: str) -> Any:
 
 
 def test_login_success_logs_event_and_lands_on_home(org: Any) -> None:
-    make_user("perf_section", "jxg")
+    make_user("npc_reader", "jxg")
     client = Client()
     response = post_login(client, "jxg", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"
@@ -32,7 +32,7 @@ def test_login_success_logs_event_and_lands_on_home(org: Any) -> None:
 
 
 def test_wrong_password_message_does_not_say_which_part_was_wrong(org: Any) -> None:
-    make_user("perf_section", "jxg")
+    make_user("npc_reader", "jxg")
     client = Client()
     for username in ("jxg", "nobody"):
         html = post_login(client, username, "Wrong@123").content.decode()
@@ -84,7 +84,7 @@ def test_audit_admin_reads_the_lockout_and_nobody_can_edit_it(org: Any, users: d
 
 
 def test_idle_session_ends_after_thirty_minutes(org: Any) -> None:
-    make_user("perf_section", "jxg")
+    make_user("npc_reader", "jxg")
     client = Client()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         post_login(client, "jxg", PASSWORD)
@@ -98,7 +98,7 @@ def test_idle_session_ends_after_thirty_minutes(org: Any) -> None:
 
 
 def test_logout_destroys_the_session(org: Any) -> None:
-    make_user("perf_section", "jxg")
+    make_user("npc_reader", "jxg")
     client = Client()
     post_login(client, "jxg", PASSWORD)
     key = client.session.session_key
@@ -116,7 +116,7 @@ def test_authenticated_pages_are_not_cached(org: Any, users: dict[str, Any], log
 
 
 def test_password_policy_and_forced_change(org: Any) -> None:
-    user = make_user("perf_section", "jxg", must_change_password=True)
+    user = make_user("npc_reader", "jxg", must_change_password=True)
     client = Client()
     post_login(client, "jxg", PASSWORD)
     assert client.get("/").url == reverse("accounts:password_change")
@@ -133,7 +133,7 @@ def test_password_policy_and_forced_change(org: Any) -> None:
 
 
 def test_password_older_than_ninety_days_must_be_changed(org: Any) -> None:
-    user = make_user("perf_section", "jxg")
+    user = make_user("npc_reader", "jxg")
     User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
     client = Client()
     post_login(client, "jxg", PASSWORD)
@@ -141,7 +141,7 @@ def test_password_older_than_ninety_days_must_be_changed(org: Any) -> None:
 
 
 def test_expired_account_cannot_log_in(org: Any) -> None:
-    make_user("perf_section", "jxg", valid_until=timezone.localdate() - timedelta(days=1))
+    make_user("npc_reader", "jxg", valid_until=timezone.localdate() - timedelta(days=1))
     assert "已过有效期" in post_login(Client(), "jxg", PASSWORD).content.decode()
 
 
@@ -190,7 +190,7 @@ def test_page_views_do_not_write_the_session_more_than_once_a_minute(org: Any) -
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_user("perf_section", "jxg")
+    make_user("npc_reader", "jxg")
     client = Client()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         post_login(client, "jxg", PASSWORD)

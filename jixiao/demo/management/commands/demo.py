@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "演示数据：load 生成演示区县（云溪区）或全省规模基准数据；users 列出演示账号。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,users}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,users,otp}")
         load = actions.add_parser("load", help="生成演示数据（工作方案年度N：N-1、N、N+1 三个预算年度）")
         load.add_argument(
             "--scale", choices=services.SCALES, default="district",
@@ -31,10 +31,14 @@ class Command(BaseCommand):
         load.add_argument("--reset", action="store_true", help="先清空业务数据和演示账号（安全日志不受影响）")
         users = actions.add_parser("users", help="列出演示账号及统一密码")
         users.add_argument("--json", action="store_true", help="以 JSON 输出")
+        otp = actions.add_parser("otp", help="显示演示账号当前的动态口令（仅演示用）")
+        otp.add_argument("username", help="演示账号")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "users":
             self.list_users(as_json=options["json"])
+        elif options["action"] == "otp":
+            self.stdout.write(services.demo_totp_code(options["username"]))
         else:
             self.load(options["scale"], options["seed"], reset=options["reset"], year=options["year"])
 
@@ -71,3 +75,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write(services.accounts_table(rows))
             self.stdout.write(f"\n所有演示账号的密码均为 {data.DEMO_PASSWORD}。")
+            self.stdout.write("财政局和三员账号登录时还须输入动态口令：把上表的密钥加入手机身份验证器，"
+                              "或运行 jixiao demo otp 账号 显示当前口令（演示密钥是公开的，仅用于演示）。")
