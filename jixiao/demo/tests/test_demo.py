@@ -195,14 +195,24 @@ def test_users_json_and_login(district: str) -> None:
     accounts = json.loads(run_demo("users", "--json"))
     assert isinstance(accounts, list) and len(accounts) == len(data.DEMO_ACCOUNTS)
     assert {a["role"] for a in accounts} == set(Role.values)
+    from django_otp import match_token
+    from django_otp.oath import totp
+
+    from jixiao.accounts.otp import second_factor_required
+
     for account in accounts:
-        assert set(account) == {"username", "password", "role", "unit"}
+        assert set(account) == {"username", "password", "role", "unit", "totp_key"}
         user = authenticate(username=account["username"], password=account["password"])
         assert user is not None, account["username"]
         assert user.role == account["role"]
         assert account["unit"] == (user.unit.name if user.unit else None)
+        # Finance and administrator accounts come enrolled, with the published demo key.
+        assert bool(account["totp_key"]) == second_factor_required(user), account["username"]
+        if account["totp_key"]:
+            assert match_token(user, f"{totp(bytes.fromhex(account['totp_key'])):06d}") is not None
+    assert run_demo("otp", "sysadmin").strip().isdigit()
     table = run_demo("users")
-    for header in ("账号", "密码", "角色", "单位"):
+    for header in ("账号", "密码", "角色", "单位", "动态口令密钥"):
         assert header in table
     assert "云溪区第一中学" in table and data.DEMO_PASSWORD in table
 
