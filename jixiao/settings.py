@@ -199,6 +199,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "jixiao.accounts.passwords.CharacterClassValidator",
      "OPTIONS": {"min_classes": env_int("PASSWORD_MIN_CLASSES", 3)}},
+    {"NAME": "jixiao.accounts.passwords.NoUsernameValidator"},
+    {"NAME": "jixiao.accounts.passwords.PasswordHistoryValidator",
+     "OPTIONS": {"count": env_int("PASSWORD_HISTORY", 5)}},
 ]
 
 # 等保 2.0 level 3 defaults (security.md §1.1); all configurable.

@@ -99,6 +99,21 @@ class User(AbstractUser):
         self.password_changed_at = timezone.now()
 
 
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (accounts.passwords.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    changed_at = models.DateTimeField("修改时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class LoginSession(models.Model):
     """The sessions an account has open, so that their number can be limited (accounts.otp.limit_sessions)."""
 

@@ -13,6 +13,7 @@ from django.db.models.expressions import Combinable
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from jixiao.core.crypto import EncryptedCharField
 from jixiao.core.scoping import ScopedQuerySet
 from jixiao.rules.evaluation_sample import DEFAULT_SAMPLE_RULE, describe_sample_rule, read_sample_rule
 from jixiao.rules.ruleset import DEFAULT_RULE_SET, RuleSet, available_rule_sets, get_rule_set, rule_set_label
@@ -127,7 +128,7 @@ class Agency(models.Model):
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     qualifications = models.TextField("资质", blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="机构人员账号", blank=True,
                                      related_name="agencies", limit_choices_to={"role": "agency"})
@@ -209,7 +210,7 @@ class Expert(models.Model):
     organisation = models.CharField("工作单位", max_length=100, blank=True)
     title = models.CharField("职称", max_length=50, blank=True)
     specialty = models.CharField("专业领域", max_length=100, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", plain_max_length=30, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="专家账号", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="expert_profile",
                                 limit_choices_to={"role": "expert"})
@@ -289,7 +290,7 @@ class SelfEvaluation(WorkflowDocument):
     report_problems = models.TextField("四、存在的问题及原因分析", blank=True)
     report_measures = models.TextField("五、改进措施及结果应用", blank=True)
     contact_person = models.CharField("填报人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_phone = EncryptedCharField("联系电话", plain_max_length=30, blank=True)
     unit_head = models.CharField("单位负责人", max_length=50, blank=True)
 
     # Kept by services.refresh_scores from the checker (lists sort and filter on them).

@@ -528,25 +528,34 @@ def add_rectification(ke: KeyEvaluation, user: Any, problem: str, action: str, o
                                             deadline=deadline)
 
 
-def answer_rectification(item: RectificationItem, user: Any, feedback: str) -> RectificationItem:
+def answer_rectification(item: RectificationItem, user: Any, feedback: str,
+                         expected_version: int | None = None) -> RectificationItem:
+    """The owner unit's answer: under a row lock, from a current page (``expected_version``), never
+    after the item was closed."""
     if not feedback.strip():
         raise EvaluationError("请填写整改反馈。")
-    if item.state == RectificationState.ACCEPTED:
-        raise EvaluationError("该整改事项已销号。")
-    item.feedback, item.state, item.answered_at = feedback.strip(), RectificationState.ANSWERED, timezone.now()
-    item.lock_version += 1
-    with_reason(item, "整改反馈")
-    item.save()
+    with transaction.atomic():
+        item = lock_row(item, expected_version)
+        if item.state == RectificationState.ACCEPTED:
+            raise EvaluationError("该整改事项已销号。")
+        item.feedback, item.state, item.answered_at = feedback.strip(), RectificationState.ANSWERED, timezone.now()
+        item.lock_version += 1
+        with_reason(item, "整改反馈")
+        item.save()
     return item
 
 
-def accept_rectification(item: RectificationItem, user: Any) -> RectificationItem:
-    if item.state != RectificationState.ANSWERED:
-        raise EvaluationError("单位反馈整改情况后才能销号。")
-    item.state, item.accepted_at = RectificationState.ACCEPTED, timezone.now()
-    item.lock_version += 1
-    with_reason(item, "整改销号")
-    item.save()
+def accept_rectification(item: RectificationItem, user: Any, expected_version: int | None = None) -> RectificationItem:
+    """销号 once: under a row lock, from a current page; a repeated POST changes nothing."""
+    with transaction.atomic():
+        item = lock_row(item, expected_version)
+        if item.state != RectificationState.ANSWERED:
+            raise EvaluationError("该整改事项已销号。" if item.state == RectificationState.ACCEPTED
+                                  else "单位反馈整改情况后才能销号。")
+        item.state, item.accepted_at = RectificationState.ACCEPTED, timezone.now()
+        item.lock_version += 1
+        with_reason(item, "整改销号")
+        item.save()
     return item
 
 

@@ -422,14 +422,14 @@ class RectificationActionView(ScopedView):
             if request.POST.get("action") == "accept":
                 if not request.user.can("evaluation.rectificationitem", "accept"):
                     raise EvaluationError("只有财政局绩效管理股可以销号。")
-                accept_rectification(item, request.user)
+                accept_rectification(item, request.user, form_version(request.POST))
                 messages.success(request, f"已销号：{item.problem}")
             else:
                 if not RectificationItem.objects.for_user(request.user, "change").filter(pk=item.pk).exists():
                     raise EvaluationError("只有责任单位可以反馈整改情况。")
-                answer_rectification(item, request.user, request.POST.get("feedback", ""))
+                answer_rectification(item, request.user, request.POST.get("feedback", ""), form_version(request.POST))
                 messages.success(request, f"已反馈整改情况：{item.problem}")
-        except EvaluationError as exc:
+        except (EvaluationError, StaleEdit) as exc:
             messages.error(request, str(exc))
         return redirect("evaluation:rectification_list")
 

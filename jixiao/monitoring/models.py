@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from jixiao.core.crypto import EncryptedCharField
 from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
 from jixiao.core.uploads import QueuedUpload
 from jixiao.rules.monitoring import LIGHT_LABELS
@@ -180,7 +181,7 @@ class MonitoringForm(WorkflowDocument):
     request_adjustment = models.BooleanField("申请调整目标或预算", default=False)
     # E. Sign-off and paper copy
     contact_person = models.CharField("填报人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_phone = EncryptedCharField("联系电话", plain_max_length=30, blank=True)
     unit_head = models.CharField("单位负责人", max_length=50, blank=True)
     needs_paper = models.BooleanField("需报送纸质档", default=False)
     paper_received_at = models.DateTimeField("纸质档接收时间", null=True, blank=True)

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from jixiao.core.crypto import EncryptedCharField
 from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
 from jixiao.rules.targets import COMPARISONS, FRAMEWORK, IndicatorDraft, TargetDraft
 from jixiao.workflow.engine import WorkflowDocument
@@ -75,7 +76,7 @@ class TargetDeclaration(WorkflowDocument):
     staff_actual = models.PositiveIntegerField("实有人数", null=True, blank=True)
     # Sign-off
     contact_person = models.CharField("填报人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    contact_phone = EncryptedCharField("联系电话", plain_max_length=30, blank=True)
     unit_head = models.CharField("单位负责人", max_length=50, blank=True)
     # Review (§2.3)
     review_grade = models.CharField("审核等级", max_length=2, choices=GRADE_CHOICES, blank=True)

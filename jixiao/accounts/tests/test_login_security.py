@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -130,6 +131,28 @@ def test_password_policy_and_forced_change(org: Any) -> None:
     assert user.check_password("New#Pass2021") and not user.must_change_password
     assert client.get("/").status_code == 200
     assert SecurityEvent.objects.filter(event_type="password_change", username="jxg").exists()
+
+
+def test_the_last_five_passwords_and_the_username_are_refused(org: Any) -> None:
+    make_user("npc_reader", "zhangwei")
+    client = Client()
+    post_login(client, "zhangwei", PASSWORD)
+
+    def change(old: str, new: str) -> str:
+        return client.post(reverse("accounts:password_change"),
+                           {"old_password": old, "new_password1": new, "new_password2": new}).content.decode()
+
+    assert "密码不能包含用户名" in change(PASSWORD, "Zhangwei#2021")
+    assert "最近5次使用过的密码" in change(PASSWORD, PASSWORD)  # the current one
+    passwords = [PASSWORD] + [f"Cycle#{n}Pass" for n in range(1, 6)]
+    for old, new in pairwise(passwords[:5]):
+        assert change(old, new) == "", new  # 302: changed
+    current = passwords[4]
+    for used in passwords[:5]:  # the initial password and three changes since, and the current one
+        assert "最近5次使用过的密码" in change(current, used), used
+    assert change(current, passwords[5]) == ""
+    assert change(passwords[5], PASSWORD) == ""  # five changes later the first may come back
+    assert User.objects.get(username="zhangwei").password_history.count() == 5
 
 
 def test_password_older_than_ninety_days_must_be_changed(org: Any) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from conftest import make_user
 from jixiao.accounts.models import User
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +49,28 @@ def test_the_same_number_encrypts_differently_and_another_key_cannot_read_it(org
     settings.JIXIAO_DATA_KEY = "00" * 16
     with pytest.raises(InvalidTag):
         decrypt(a)
+
+
+def test_every_phone_field_is_encrypted_at_rest(org: dict[str, Any]) -> None:
+    """Agencies', experts' and every document's contact phone, not only the accounts'."""
+    from django.apps import apps
+
+    from jixiao.core.crypto import EncryptedCharField
+    from jixiao.evaluation.models import Agency
+    from jixiao.targets.services import open_project_declaration
+
+    phones = [(m, f) for m in apps.get_models() for f in m._meta.concrete_fields
+              if "phone" in f.name and not f.name.endswith("_index")]
+    assert phones and all(isinstance(f, EncryptedCharField) for _, f in phones), [
+        f"{m._meta.label}.{f.name}" for m, f in phones if not isinstance(f, EncryptedCharField)]
+    agency = Agency.objects.create(name="测试事务所", phone="13812345678")
+    declaration = open_project_declaration(org["projects"]["a"], make_user("unit_approver", "ua", unit=org["units"]["a"]))
+    declaration.contact_phone = "0730-8421234"
+    declaration.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM evaluation_agency WHERE id = %s", [agency.pk])
+        assert cursor.fetchone()[0].startswith("sm4gcm:")
+        cursor.execute("SELECT contact_phone FROM targets_targetdeclaration WHERE id = %s", [declaration.pk])
+        assert cursor.fetchone()[0].startswith("sm4gcm:")
+    declaration.refresh_from_db()
+    assert declaration.contact_phone == "0730-8421234"

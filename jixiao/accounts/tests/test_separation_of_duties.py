@@ -55,7 +55,7 @@ def test_disabling_an_administrator_needs_another_kind_a_reason_and_alerts_the_t
     assert sys_admin.get(reverse("accounts:user_active", kwargs={"pk": users["sys_admin"].pk})).status_code == 403
     url = reverse("accounts:user_active", kwargs={"pk": users["sec_admin"].pk})
     refused = sys_admin.post(url, {"reason": ""})
-    assert refused.status_code == 200 and "这个字段是必填项" in refused.content.decode()
+    assert refused.status_code == 200 and "该字段是必填项" in refused.content.decode()
     assert User.objects.get(pk=users["sec_admin"].pk).is_active
     assert sys_admin.post(url, {"reason": "离岗交接"}).status_code == 302
     assert not User.objects.get(pk=users["sec_admin"].pk).is_active
