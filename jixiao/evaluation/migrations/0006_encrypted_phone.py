@@ -20,7 +20,7 @@ def encrypt_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0004_key_evaluation_plan_year'),
+        ('evaluation', '0005_expert_services'),
     ]
 
     operations = [
