@@ -1,6 +1,7 @@
 """Bulk inserts for imports: one prepared INSERT executed for all rows (``cursor.executemany``),
 with the history rows django-simple-history would write (``bulk_create_with_history``'s rows, at a
-fraction of the ORM's per-value cost). Used where tens of thousands of rows arrive at once."""
+fraction of the ORM's per-value cost), copied inside the database by INSERT … SELECT. Used where
+tens of thousands of rows arrive at once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 SIMPLE_TYPES = frozenset({int, str, bool, type(None)})
@@ -23,7 +24,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[c] for c in columns]
     for n, field in enumerate(fields):
-        if not {type(row[n]) for row in rows} <= SIMPLE_TYPES:
+        if not set(map(type, map(itemgetter(n), rows))) <= SIMPLE_TYPES:
             converted: dict[Any, Any] = {}  # the same value (e.g. one history date) converted once
             for row in rows:
                 value = row[n]
@@ -40,40 +41,73 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def insert_with_history(model: type[Model], rows: list[dict[str, Any]], key: Sequence[str], reason: str,
-                        user: Any = None) -> dict[tuple[Any, ...], int]:
-    """Insert new records given as ``{attname: value}`` (a missing field takes its default) and their
-    "+" history rows; returns each record's primary key by its unique ``key`` values (read back in one
-    query narrowed by the first key field)."""
+def insert_with_history(model: type[Model], columns: Sequence[str], rows: list[list[Any]], key: Sequence[str],
+                        reason: str, user: Any = None) -> dict[tuple[Any, ...], int]:
+    """Insert new records given as value lists in ``columns`` order (by attname; a field not named
+    takes its default) and their "+" history rows; returns each record's primary key by its unique
+    ``key`` values (read back in one query: the keys above the greatest before the insert)."""
     if not rows:
         return {}
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    given = [f.attname for f in fields if f.attname in rows[0]]
-    missing = [f for f in fields if f.attname not in rows[0]]
-    columns = given + [f.attname for f in missing]
-    get, tail = itemgetter(*given), [f.get_default() for f in missing]
-    values = [[*get(row), *tail] for row in rows] if len(given) > 1 else [[row[given[0]], *tail] for row in rows]
-    insert_rows(model, columns, values)
-    first = key[0]
-    ids: dict[tuple[Any, ...], int] = {tuple(found[:-1]): found[-1] for found in model._default_manager.filter(
-        **{f"{first}__in": {row[first] for row in rows}}).values_list(*key, "pk")}
-    history = getattr(model, "history", None)
-    if history is None:
-        return ids
-    historical = history.model
-    now, user_id = timezone.now(), getattr(user, "pk", None)
-    special = {"history_date": now, "history_change_reason": reason, "history_type": "+", "history_user_id": user_id}
-    h_columns = [f.attname for f in historical._meta.concrete_fields if f.attname != "history_id"]
+    named = set(columns)
+    missing = [f for f in meta.concrete_fields if not f.primary_key and f.attname not in named]
+    if missing:
+        tail = [f.get_default() for f in missing]
+        rows = [[*row, *tail] for row in rows]
+        columns = [*columns, *(f.attname for f in missing)]
+    manager = model._default_manager
+    before = manager.aggregate(last=Max("pk"))["last"] or 0
+    insert_rows(model, columns, rows)
+    # the new rows all have greater keys (a sequence only grows); a concurrent transaction's rows read
+    # back with them are never looked up
+    ids: dict[tuple[Any, ...], int] = {tuple(found[:-1]): found[-1]
+                                       for found in manager.filter(pk__gt=before).values_list(*key, "pk")}
     position = {c: n for n, c in enumerate(columns)}
-    pk_name = meta.pk.attname
-    h_fields = {f.attname: f for f in historical._meta.concrete_fields}
-    plan = [(position.get(c), special.get(c, h_fields[c].get_default()) if c not in position else None) for c in h_columns]
     attnames = {f.name: f.attname for f in meta.concrete_fields}
     key_positions = [position[attnames[k]] for k in key]
-    h_rows = []
-    for row in values:
-        pk = ids[tuple(row[p] for p in key_positions)]
-        h_rows.append([pk if c == pk_name else (row[p] if p is not None else value) for c, (p, value) in zip(h_columns, plan, strict=True)])
-    insert_rows(historical, h_columns, h_rows)
+    if getattr(model, "history", None) is not None:
+        get_key = itemgetter(*key_positions)
+        keys = map(get_key, rows) if len(key_positions) > 1 else ((k,) for k in map(get_key, rows))
+        copy_to_history(model, sorted(map(ids.__getitem__, keys)), "+", reason, user)
     return ids
+
+
+def copy_to_history(model: type[Model], pks: list[int], history_type: str, reason: str, user: Any = None) -> None:
+    """Write the history rows of the records ``pks`` (sorted) as they now are in the database, in
+    INSERT … SELECT statements (the rows never pass through Python): what django-simple-history's
+    ``bulk_create_with_history`` writes, one date for all."""
+    if not pks:
+        return
+    historical = model.history.model  # type: ignore[attr-defined]
+    qn = connection.ops.quote_name
+    source = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    special = {"history_date": timezone.now(), "history_change_reason": reason, "history_type": history_type,
+               "history_user_id": getattr(user, "pk", None)}
+    names, select, params = [], [], []
+    for f in historical._meta.concrete_fields:
+        if f.primary_key:  # history_id
+            continue
+        names.append(qn(str(f.column)))
+        if f.attname in special or f.attname not in source:
+            select.append("%s")
+            params.append(f.get_db_prep_save(special[f.attname] if f.attname in special else f.get_default(), connection))
+        else:
+            select.append(qn(source[f.attname]))
+    pk = qn(str(model._meta.pk.column))
+    runs: list[list[int]] = []  # consecutive primary keys as [first, last]: usually one range
+    for value in pks:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    statement = (f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(names)}) SELECT {', '.join(select)} "
+                 f"FROM {qn(model._meta.db_table)} WHERE ")
+    with connection.cursor() as cursor:
+        for start in range(0, len(runs), RANGES_PER_STATEMENT):
+            batch = runs[start:start + RANGES_PER_STATEMENT]
+            where = " OR ".join([f"{pk} BETWEEN %s AND %s"] * len(batch))
+            cursor.execute(f"{statement}{where} ORDER BY {pk}", [*params, *(v for r in batch for v in r)])
+
+
+#: primary-key ranges in one INSERT … SELECT (well under every backend's parameter limit)
+RANGES_PER_STATEMENT = 400

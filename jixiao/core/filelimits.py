@@ -148,7 +148,9 @@ def _unescape(text: str) -> str:
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
 CELL_TAG = re.compile(rb"<(?:\w+:)?c\b")
-REF = re.compile(rb'r="([A-Z]{0,3})(\d{1,7})"')
+#: the row numbers of r="B12" (cells) and r="12" (rows), and the column letters of cells
+REF_ROWS = re.compile(rb'r="[A-Z]{0,3}(\d{1,7})"')
+REF_COLUMNS = re.compile(rb'r="([A-Z]{1,3})\d{1,7}"')
 
 
 def column_number(letters: bytes) -> int:
@@ -163,7 +165,7 @@ def _guard_sheet(archive: zipfile.ZipFile, path: str, title: str, limits: Limits
     rows = max_row = max_col = 0
     seen_dimension = False
     for chunk in _xml_chunks(archive, path):
-        if not seen_dimension and (m := DIMENSION.search(chunk)):
+        if not seen_dimension and b"dimension" in chunk and (m := DIMENSION.search(chunk)):
             seen_dimension = True
             last_col, last_row = (m[3], m[4]) if m[3] else (m[1], m[2])
             declared_rows, declared_cols = int(last_row), column_number(last_col)
@@ -176,10 +178,12 @@ def _guard_sheet(archive: zipfile.ZipFile, path: str, title: str, limits: Limits
         else:
             rows += chunk.count(b"<row ") + chunk.count(b"<row>")
             cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/")
-        refs = REF.findall(chunk)  # r="B12" of cells, r="12" of rows (an attribute merely ending in r adds nothing large)
-        if refs:
-            max_row = max(max_row, *map(int, {r for _c, r in refs}))
-            max_col = max(max_col, *map(column_number, {c for c, _r in refs}))
+        # r="B12" of cells, r="12" of rows (an attribute merely ending in r adds nothing large); the distinct
+        # values only (a few columns, one number per row) are converted
+        if numbers := set(REF_ROWS.findall(chunk)):
+            max_row = max(max_row, *map(int, numbers))
+        if letters := set(REF_COLUMNS.findall(chunk)):
+            max_col = max(max_col, *map(column_number, letters))
         _check_area(title, max(rows, max_row), max_col, limits, "实际使用的范围")
         if cells > limits.max_cells:
             raise FileRefused(f"工作簿的单元格超过{limits.label}导入允许的{limits.max_cells}个，文件未读取。请拆分后分批上传。")

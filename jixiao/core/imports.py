@@ -114,17 +114,24 @@ def read_table(
                                                          f"或「{name}（万元）」后重新上传；系统不猜测金额单位。"))
     if errors:
         raise ImportRejected(errors)
-    columns = [(i, h) for i, h in enumerate(headers) if h]
-    for number, raw in enumerate(data[header_index + 1:], start=header_row + 1):
-        cells = [restore_text(c) if c.__class__ is str and c[:1] == "'" else c for c in raw]
+    names = [h for h in headers if h]
+    picks = [i for i, h in enumerate(headers) if h]
+    width = max(picks) + 1 if picks else 0
+    rows, raw_rows, skipped = sheet.rows, sheet.raw_rows, sheet.skipped
+    for number, cells in enumerate(data[header_index + 1:], start=header_row + 1):
+        # one C-level look at the row's text decides whether the per-cell checks are needed
+        texts = "\0" + "\0".join([c for c in cells if c.__class__ is str])
+        if "\0'" in texts:
+            cells = [restore_text(c) if c.__class__ is str else c for c in cells]
         if not any(c is not None and (c.__class__ is not str or c.strip()) for c in cells):
             continue
-        if any(c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c))
-               for c in cells[:6]):
-            sheet.skipped.append((number, cells))
+        if not TOTAL_START.isdisjoint(texts) and any(
+                c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c)) for c in cells[:6]):
+            skipped.append((number, cells))
             continue
-        sheet.rows.append((number, {h: cells[i] if i < len(cells) else "" for i, h in columns}))
-        sheet.raw_rows[number] = cells
+        padded = cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))]
+        rows.append((number, dict(zip(names, [padded[i] for i in picks], strict=True))))
+        raw_rows[number] = cells
     if not sheet.rows:
         raise ImportRejected([RowError(0, "", "文件中没有数据行。")])
     return sheet

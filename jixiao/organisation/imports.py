@@ -132,86 +132,133 @@ def write_units(parsed: list[dict[str, Any]]) -> tuple[int, int]:
     return created, updated
 
 
-def validate_projects(sheet: Sheet) -> tuple[list[dict[str, Any]], list[RowError]]:
+@dataclass(slots=True)
+class ParsedProject:
+    """One validated row of a project file."""
+
+    row: int
+    year: int | None
+    code: str
+    name: str
+    unit: BudgetUnit | None
+    sector: Sector | None
+    initial: int | None
+    adjusted: int | None
+    is_continuing: bool
+    is_classified: bool
+    sources: list[FundSource]
+    categories: list[PolicyCategory]
+
+
+KINDS = frozenset({"新增", "延续", "新增项目", "延续项目"})
+
+
+def _cell_text(value: Any) -> str:
+    """``core.imports.text`` for the hot loop: a string cell is stripped, 101.0 becomes "101"."""
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
+    return text(value)
+
+
+def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]]:
     errors: list[RowError] = []
     units = {u.code: u for u in BudgetUnit.objects.select_related("sector")}
     sources = {s.name: s for s in FundSource.objects.all()}
     categories = {c.name: c for c in PolicyCategory.objects.all()}
     sectors = {s.name: s for s in Sector.objects.all()}
     seen: dict[tuple[int, str], int] = {}
-    parsed = []
+    parsed: list[ParsedProject] = []
+    initial_unit, adjusted_unit = sheet.units["年初预算数"], sheet.units["调整后预算数"]
+    split_cache: dict[str, list[str]] = {}  # a file repeats a handful of fund-source texts
+
+    def split(value: str) -> list[str]:
+        found = split_cache.get(value)
+        if found is None:
+            found = split_cache[value] = [s for s in SPLIT.split(value) if s]
+        return found
+
     for row, v in sheet.rows:
-        year_text = text(v.get("预算年度"))
+        get = v.get
+        year_text = _cell_text(get("预算年度"))
         year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
         if year is None:
             errors.append(RowError(row, "预算年度", f"「{year_text}」不是有效年度。" if year_text else "不能为空。"))
-        code = _required(v, "项目编码", row, errors, 40)
-        name = _required(v, "项目名称", row, errors, 200)
-        unit_code = text(v.get("单位编码"))
+        code = _cell_text(get("项目编码"))
+        if not code or len(code) > 40:
+            _required(v, "项目编码", row, errors, 40)
+        name = _cell_text(get("项目名称"))
+        if not name or len(name) > 200:
+            _required(v, "项目名称", row, errors, 200)
+        unit_code = _cell_text(get("单位编码"))
         unit = units.get(unit_code)
         if unit is None:
             errors.append(RowError(row, "单位编码", f"单位「{unit_code}」不在系统中，请先导入预算单位。" if unit_code else "不能为空。"))
         if year and code:
-            if (year, code) in seen:
-                errors.append(RowError(row, "项目编码", f"与第{seen[(year, code)]}行重复。"))
-            seen.setdefault((year, code), row)
-        amounts = {}
-        for column in ("年初预算数", "调整后预算数"):
-            try:
-                amounts[column] = parse_amount(v.get(column), sheet.units[column])
-            except AmountError as exc:
-                errors.append(RowError(row, column, str(exc)))
-        kind = text(v.get("项目属性"))
-        if kind not in ("新增", "延续", "新增项目", "延续项目"):
+            first = seen.setdefault((year, code), row)
+            if first != row:
+                errors.append(RowError(row, "项目编码", f"与第{first}行重复。"))
+        try:
+            initial: int | None = parse_amount(get("年初预算数"), initial_unit)
+        except AmountError as exc:
+            initial = None
+            errors.append(RowError(row, "年初预算数", str(exc)))
+        try:
+            adjusted: int | None = parse_amount(get("调整后预算数"), adjusted_unit)
+        except AmountError as exc:
+            adjusted = None
+            errors.append(RowError(row, "调整后预算数", str(exc)))
+        kind = _cell_text(get("项目属性"))
+        if kind not in KINDS:
             errors.append(RowError(row, "项目属性", f"「{kind}」应填写“新增”或“延续”。" if kind else "不能为空。"))
-        source_names = [s for s in SPLIT.split(text(v.get("资金来源"))) if s]
+        source_names = split(_cell_text(get("资金来源")))
         if not source_names:
             errors.append(RowError(row, "资金来源", "不能为空。"))
         for s in source_names:
             if s not in sources:
                 errors.append(RowError(row, "资金来源", f"「{s}」不是系统中的资金来源（可选：{'、'.join(sources)}）。"))
-        category_names = [c for c in SPLIT.split(text(v.get("重大政策类别"))) if c]
+        category_names = split(_cell_text(get("重大政策类别")))
         for c in category_names:
             if c not in categories:
                 errors.append(RowError(row, "重大政策类别", f"「{c}」不是系统中的政策类别（可选：{'、'.join(categories)}）。"))
-        sector_name = text(v.get("行业"))
+        sector_name = _cell_text(get("行业"))
         if sector_name and sector_name not in sectors:
             errors.append(RowError(row, "行业", f"「{sector_name}」不是系统中的行业分类。"))
-        parsed.append({
-            "row": row, "year": year, "code": code, "name": name, "unit": unit,
-            "sector": sectors.get(sector_name) or (unit.sector if unit else None),
-            "initial": amounts.get("年初预算数"), "adjusted": amounts.get("调整后预算数"),
-            "is_continuing": kind.startswith("延续"),
-            "sources": [sources[s] for s in source_names if s in sources],
-            "categories": [categories[c] for c in category_names if c in categories],
-            "is_classified": _flag(v.get("是否涉密"), row, "是否涉密", errors),
-        })
+        classified = get("是否涉密")
+        parsed.append(ParsedProject(
+            row, year, code, name, unit, sectors.get(sector_name) or (unit.sector if unit else None), initial, adjusted,
+            kind.startswith("延续"),
+            False if classified is None or classified == "" else _flag(classified, row, "是否涉密", errors),
+            [sources[s] for s in source_names if s in sources], [categories[c] for c in category_names if c in categories],
+        ))
     return parsed, errors
 
 
-def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
-    """Bulk writes: one prepared INSERT for the new projects and one for their history rows
-    (``core.bulk``), one UPDATE statement set for the changed ones with history; fund sources and
+#: Project columns the import writes, in the order of the INSERT (``core.bulk``)
+PROJECT_FIELDS = ["year", "code", "name", "unit_id", "sector_id", "initial_budget_fen", "adjusted_budget_fen",
+                  "is_continuing", "is_classified"]
+
+
+def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
+    """Bulk writes: one prepared INSERT for the new projects and one INSERT … SELECT for their history
+    rows (``core.bulk``), one UPDATE statement set for the changed ones with history; fund sources and
     policy categories in one INSERT each."""
-    keys = {(p["year"], p["code"]) for p in parsed}
-    years = {y for y, _ in keys}
+    years = {p.year for p in parsed if p.year is not None}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
-    new: list[dict[str, Any]] = []
+    new: list[list[Any]] = []
     changed: list[Project] = []
     for p in parsed:
-        project = existing.get((p["year"], p["code"]))
+        project = existing.get((p.year, p.code))
         if project is None:
-            new.append({"year": p["year"], "code": p["code"], "name": p["name"], "unit_id": p["unit"].pk,
-                        "sector_id": p["sector"].pk, "initial_budget_fen": p["initial"], "adjusted_budget_fen": p["adjusted"],
-                        "is_continuing": p["is_continuing"], "is_classified": p["is_classified"]})
+            new.append([p.year, p.code, p.name, p.unit.pk, p.sector.pk, p.initial,  # type: ignore[union-attr]
+                        p.adjusted, p.is_continuing, p.is_classified])
             continue
-        project.name, project.unit, project.sector = p["name"], p["unit"], p["sector"]
-        project.initial_budget_fen, project.adjusted_budget_fen = p["initial"], p["adjusted"]
-        project.is_continuing, project.is_classified = p["is_continuing"], p["is_classified"]
+        project.name, project.unit, project.sector = p.name, p.unit, p.sector  # type: ignore[assignment]
+        project.initial_budget_fen, project.adjusted_budget_fen = p.initial, p.adjusted  # type: ignore[assignment]
+        project.is_continuing, project.is_classified = p.is_continuing, p.is_classified
         project.lock_version += 1
         changed.append(project)
     reason = "Excel导入"
-    by_key = insert_with_history(Project, new, ("year", "code"), reason)
+    by_key = insert_with_history(Project, PROJECT_FIELDS, new, ("year", "code"), reason)
     fields = ["name", "unit", "sector", "initial_budget_fen", "adjusted_budget_fen", "is_continuing", "is_classified",
               "lock_version"]
     bulk_update_with_history(changed, Project, fields, batch_size=2000, default_change_reason=reason)
@@ -221,11 +268,12 @@ def write_projects(parsed: list[dict[str, Any]]) -> tuple[int, int]:
     return len(new), len(changed)
 
 
-def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], parsed: list[dict[str, Any]],
+def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], parsed: list[ParsedProject],
              key: str, changed: list[Project]) -> None:
-    through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
+    if changed:
+        through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
     insert_rows(through, ["project_id", target],
-                [[by_key[(p["year"], p["code"])], item.pk] for p in parsed for item in p[key]])
+                [[by_key[(p.year, p.code)], item.pk] for p in parsed for item in getattr(p, key)])
 
 
 def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
@@ -259,6 +307,7 @@ def run_import(batch: ImportBatch) -> ImportResult:
         if kind == ImportBatch.Kind.UNITS:
             sheet = read_table(content, filename, UNIT_COLUMNS)
             batch.set_progress(30)
+            parsed: list[Any]
             parsed, errors = validate_units(sheet)
             writer: Any = write_units
         else:

@@ -6,6 +6,7 @@ trailing 元/万元 are accepted; anything finer than one 分 is refused.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -20,39 +21,79 @@ class AmountError(ValueError):
     """A Chinese message saying why the amount text is not an amount."""
 
 
+#: a plain decimal number (what a spreadsheet or a clerk writes): parsed with integer arithmetic
+PLAIN_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+FEN_PER_UNIT = {"元": FEN_PER_YUAN, "万元": FEN_PER_WAN}
+
+
 def parse_amount(text: object, unit: str = "元", allow_negative: bool = False) -> int:
     """Parse ``text`` (in ``unit``: "元" or "万元") into integer 分; a negative amount only when
     ``allow_negative`` (a treasury refund, 红字冲销)."""
-    if unit not in ("元", "万元"):
+    if unit not in FEN_PER_UNIT:
         raise AmountError(f"不支持的金额单位「{unit}」")
     if isinstance(text, bool):
         raise AmountError("金额格式不正确")
-    if isinstance(text, int | Decimal):
-        value = Decimal(text)
-    elif isinstance(text, float):
-        value = Decimal(repr(text))
+    if isinstance(text, int):
+        fen = int(text) * FEN_PER_UNIT[unit]
+        if fen < 0 and not allow_negative:
+            raise AmountError("金额不能为负数")
+        return fen
+    if isinstance(text, float):
+        raw = float.__repr__(text)  # the shortest decimal that is this float: "12.34", "1e-07", "nan"
+        head, _, decimals = raw.partition(".")
+        if "e" not in raw and head[-1:].isdigit():
+            return _exact(head[0] == "-", abs(int(head + decimals)), len(decimals), text, unit, allow_negative)
+    elif isinstance(text, Decimal):
+        raw = str(text)
     else:
-        raw = unicodedata.normalize("NFKC", str(text or "")).strip().replace(",", "").replace(" ", "")
+        raw = str(text or "")
+        if not raw.isascii():
+            raw = unicodedata.normalize("NFKC", raw)
+        raw = raw.strip().replace(",", "").replace(" ", "")
         if raw.endswith("万元"):
             raw, unit = raw[:-2], "万元"
         elif raw.endswith("元"):
             raw, unit = raw[:-1], "元"
         if not raw:
             raise AmountError("金额不能为空")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation as exc:
-            raise AmountError(f"「{text}」不是有效的金额") from exc
+    match = PLAIN_NUMBER.fullmatch(raw)
+    if match and (match[2] or match[3]):
+        decimals = match[3] or ""
+        return _exact(match[1] == "-", int(match[2] + decimals), len(decimals), text, unit, allow_negative)
+    return _parse_decimal(text, raw, unit, allow_negative)
+
+
+def _exact(negative: bool, digits: int, decimals: int, text: object, unit: str, allow_negative: bool) -> int:
+    """The amount ``digits / 10**decimals`` (in ``unit``) as 分, in exact integer arithmetic."""
+    numerator = digits * FEN_PER_UNIT[unit]
+    denominator = 10**decimals
+    whole, rest = divmod(numerator, denominator)
+    if 2 * rest >= denominator:  # half up (away from zero: the sign is applied after)
+        whole += 1
+    if abs(numerator - whole * denominator) * 10_000 > denominator:  # more than 0.0001 分 off
+        raise AmountError(f"金额「{text}」{unit}精确到分以下，请保留到分")
+    if negative and whole:
+        if not allow_negative:
+            raise AmountError("金额不能为负数")
+        return -whole
+    return whole
+
+
+def _parse_decimal(text: object, raw: str, unit: str, allow_negative: bool) -> int:
+    """What is not a plain decimal number (an exponent, NaN, garbage), through Decimal."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise AmountError(f"「{text}」不是有效的金额") from exc
     if not value.is_finite():
         raise AmountError(f"「{text}」不是有效的金额")
-    fen = value * (FEN_PER_WAN if unit == "万元" else FEN_PER_YUAN)
+    fen = value * FEN_PER_UNIT[unit]
     whole = fen.to_integral_value(rounding=ROUND_HALF_UP)
     if abs(fen - whole) > FLOAT_NOISE_FEN:
         raise AmountError(f"金额「{text}」{unit}精确到分以下，请保留到分")
-    fen = whole
-    if fen < 0 and not allow_negative:
+    if whole < 0 and not allow_negative:
         raise AmountError("金额不能为负数")
-    return int(fen)
+    return int(whole)
 
 
 def fen_to_yuan(fen: int) -> Decimal:
