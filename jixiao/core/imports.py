@@ -120,11 +120,12 @@ def read_table(
     rows, raw_rows, skipped = sheet.rows, sheet.raw_rows, sheet.skipped
     for number, cells in enumerate(data[header_index + 1:], start=header_row + 1):
         # one C-level look at the row's text decides whether the per-cell checks are needed
-        texts = "\0" + "\0".join([c for c in cells if c.__class__ is str])
+        strings = [c for c in cells if c.__class__ is str]
+        texts = "\0" + "\0".join(strings)
         if "\0'" in texts:
             cells = [restore_text(c) if c.__class__ is str else c for c in cells]
-        if not any(c is not None and (c.__class__ is not str or c.strip()) for c in cells):
-            continue
+        if len(strings) + cells.count(None) == len(cells) and not "".join(strings).strip():
+            continue  # empty: nothing but blanks
         if not TOTAL_START.isdisjoint(texts) and any(
                 c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c)) for c in cells[:6]):
             skipped.append((number, cells))
