@@ -7,7 +7,7 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.core.navigation import NavItem, register
-        from jixiao.disclosure import signals
+        from jixiao.disclosure import reporttypes, signals  # noqa: F401  (report types register on import)
 
         signals.connect()
 
@@ -15,4 +15,5 @@ class DisclosureConfig(AppConfig):
             NavItem("disclosure", "公开信息", "disclosure:publication_list", "disclosure.publication"),
             NavItem("disclosure", "未按期公开", "disclosure:tracking", "disclosure.tracking"),
             NavItem("disclosure", "导出公开网站", "disclosure:export", "disclosure.publication", "export"),
+            NavItem("disclosure", "报告包", "disclosure:packages", "disclosure.portaljob"),
         )

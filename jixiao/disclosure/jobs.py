@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from jixiao.core import jobs
 from jixiao.core.types import with_reason
 from jixiao.disclosure.models import PortalJob
+from jixiao.disclosure.packages import PACKAGES, PackageError
 
 Progress = Callable[[int, str], None]
 #: kind → (builder(job, progress) -> (bytes, file name), label)
@@ -42,9 +44,11 @@ def run_job(job_id: int) -> None:
 
     try:
         content, name = BUILDERS[job.kind][0](job, progress)
+    except PackageError as exc:
+        job_failed(job_id, str(exc))
+        return
     except Exception:
-        PortalJob.objects.filter(pk=job_id).update(status=PortalJob.Status.FAILED, message="生成失败，请联系系统管理员。",
-                                                   finished_at=timezone.now())
+        job_failed(job_id, "生成失败，请联系系统管理员。")
         raise
     with transaction.atomic():
         job = PortalJob.objects.select_for_update().get(pk=job_id)
@@ -52,6 +56,29 @@ def run_job(job_id: int) -> None:
         job.content, job.file_name, job.finished_at = content, name, timezone.now()
         with_reason(job, "生成完成")
         job.save()
+
+
+def job_failed(job_id: int, message: str) -> None:
+    """The worker's verdict on a job that died, ran out of time or raised (core.jobs)."""
+    PortalJob.objects.filter(pk=job_id).exclude(status=PortalJob.Status.DONE).update(
+        status=PortalJob.Status.FAILED, message=message.replace("「重新处理」", "「重新生成」")[:200],
+        finished_at=timezone.now())
+
+
+jobs.register(run_job, job_failed)
+
+
+def _package_builder(kind: str) -> Callable[[PortalJob, Progress], tuple[bytes, str]]:
+    def build(job: PortalJob, progress: Progress) -> tuple[bytes, str]:
+        from jixiao.disclosure.packages import build as build_package
+
+        assert job.year is not None
+        return build_package(kind, job.year, job.requested_by, progress)
+    return build
+
+
+for _package in PACKAGES:
+    builder(_package.kind, f"{_package.name}（报告包）")(_package_builder(_package.kind))
 
 
 def request_job(kind: str, user: Any, year: int | None = None) -> PortalJob:

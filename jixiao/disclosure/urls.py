@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/posting/", v.PostingView.as_view(), name="posting"),
     path("export/", v.ExportView.as_view(), name="export"),
     path("tracking/", v.TrackingView.as_view(), name="tracking"),
+    path("packages/", v.PackageView.as_view(), name="packages"),
     path("jobs/<int:pk>/", v.JobDetailView.as_view(), name="job_detail"),
     path("jobs/<int:pk>/download/", v.JobDownloadView.as_view(), name="job_download"),
 ]

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -191,3 +192,54 @@ class TrackingView(ScopedView):
             "rows": [(r, r.summary()) for r in shown], "show_all": show_all, "unit_count": len(rows),
             "missing_units": sum(1 for r in rows if r.missing),
         })
+
+
+class PackageView(ScopedView):
+    """报告包: the annual reports to the 区人大, the 区政府 and upper finance, built in the background."""
+
+    model = PortalJob
+
+    def year(self) -> int:
+        from jixiao.core.years import stage_year, valid_year
+
+        return valid_year(self.request.GET.get("year") or self.request.POST.get("year")) or stage_year(self.request, "plan")
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import object_year, stage_words
+        from jixiao.disclosure.packages import PACKAGES, monitoring_round
+
+        year = self.year()
+        rnd = monitoring_round(object_year("monitoring", year))
+        evaluated = object_year("evaluation", year)
+        covers = {
+            "package_work": f"{stage_words('targets', year)}、{rnd.period_label if rnd else str(year) + '年1-9月'}运行监控、"
+                            f"{stage_words('evaluation', evaluated)}及复核、{stage_words('key_evaluation', evaluated)}、"
+                            f"{stage_words('results', object_year('results', year))}和问题整改",
+            "package_key": stage_words("key_evaluation", object_year("key_evaluation", year)),
+            "package_monitoring": f"{rnd.period_label}绩效运行监控" if rnd else f"{year}年尚未开展绩效运行监控",
+        }
+        recent = list(PortalJob.objects.filter(kind__in=[p.kind for p in PACKAGES], year=year)
+                      .select_related("requested_by")[:30])
+        return render(request, "disclosure/packages.html", {
+            "title": f"{year}年度报告包", "year": year,
+            "packages": [(p, covers[p.kind], p.kind != "package_monitoring" or rnd is not None) for p in PACKAGES],
+            "jobs": [(j, jobs.BUILDERS[j.kind][1]) for j in recent],
+            "can_add": request.user.can("disclosure.portaljob", "add"),
+        })
+
+    def post(self, request: AuthedRequest) -> HttpResponse:
+        from jixiao.core.years import object_year
+        from jixiao.disclosure.packages import PACKAGE_NAMES, monitoring_round
+
+        if not request.user.can("disclosure.portaljob", "add"):
+            raise PermissionDenied("您的角色无权生成报告包。")
+        year, kind = self.year(), request.POST.get("kind", "")
+        if kind not in PACKAGE_NAMES:
+            messages.error(request, "请选择要生成的报告包。")
+        elif kind == "package_monitoring" and monitoring_round(object_year("monitoring", year)) is None:
+            messages.error(request, f"{year}年度尚未开展绩效运行监控，无法生成{PACKAGE_NAMES[kind]}。")
+        else:
+            job = jobs.request_job(kind, request.user, year)
+            messages.success(request, f"已开始在后台生成{year}年度{PACKAGE_NAMES[kind]}，本页会自动显示进度。")
+            return redirect("disclosure:job_detail", pk=job.pk)
+        return redirect(f"{reverse('disclosure:packages')}?year={year}")

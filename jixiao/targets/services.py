@@ -187,3 +187,48 @@ def approve_project_budget(project: Project, user: Any, expected_version: int | 
         with_reason(locked, "批复预算（绩效目标已批复）")
         locked.save()
     return locked
+
+
+# --- 六同步 completeness (the completeness page and the annual report packages read it) ----------------
+
+
+def completeness(year: int, user: Any) -> dict[str, Any]:
+    """Per unit the user sees: projects of ``year``, current project declarations, approved ones, those
+    still lacking an approved target, rejected ones and approved budgets; by sector; totals; and the
+    department-overall targets of the units in the 综合绩效考评 scope. Two grouped queries for the
+    rows (no join fans out) and two counts."""
+    from django.db.models import Count, Q
+
+    from jixiao.organisation.models import UnitYearSetting
+
+    projects = {
+        r["unit_id"]: r for r in Project.objects.for_user(user).filter(year=year).values("unit_id").annotate(
+            projects=Count("pk"), budget=Count("pk", filter=Q(budget_approved_at__isnull=False)))
+    }
+    declared = {
+        r["unit_id"]: r for r in TargetDeclaration.objects.for_user(user)
+        .filter(year=year, kind=Kind.PROJECT, is_current=True).values("unit_id").annotate(
+            declared=Count("pk"), approved=Count("pk", filter=Q(state__in=("approved", "published"))),
+            rejected=Count("pk", filter=Q(state="rejected")))
+    }
+    rows = []
+    for unit in BudgetUnit.objects.filter(pk__in=projects).select_related("sector").order_by("code"):
+        p, d = projects[unit.pk], declared.get(unit.pk, {"declared": 0, "approved": 0, "rejected": 0})
+        approved = d.get("approved", 0)
+        rows.append({"unit": unit, "projects": p["projects"], "declared": d.get("declared", 0),
+                     "approved": approved, "lacking": p["projects"] - approved,
+                     "rejected": d.get("rejected", 0), "budget": p["budget"]})
+    by_sector: dict[str, dict[str, int]] = {}
+    for r in rows:
+        s = by_sector.setdefault(r["unit"].sector.name, {"projects": 0, "approved": 0, "lacking": 0})
+        for k in s:
+            s[k] += r[k]
+    overall_units = (UnitYearSetting.objects.for_user(user) if user.can("organisation.budgetunit", "view")
+                     else UnitYearSetting.objects.none())
+    overall = TargetDeclaration.objects.for_user(user).filter(kind=Kind.DEPARTMENT, year=year, is_current=True)
+    return {
+        "rows": rows, "by_sector": sorted(by_sector.items()),
+        "totals": {k: sum(r[k] for r in rows) for k in ("projects", "declared", "approved", "lacking", "rejected", "budget")},
+        "overall_in_scope": overall_units.filter(year=year, in_assessment_scope=True).count(),
+        "overall_approved": overall.filter(state__in=("approved", "published")).count(),
+    }
