@@ -17,15 +17,15 @@ from jixiao.core.locking import StaleEdit, form_version
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedDetailView, ScopedListView, ScopedUpdateView, ScopedView, safe_next
 from jixiao.core.years import stage_year, valid_year
-from jixiao.organisation.models import BudgetUnit, Project, UnitYearSetting
+from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.targets import preview
 from jixiao.targets import forms as f
 from jixiao.targets.models import IndicatorLibraryItem, Kind, TargetDeclaration, TargetIndicator
 from jixiao.targets.services import (
-    completeness,
     TargetError,
     approve_project_budget,
     compare_versions,
+    completeness,
     open_department_declaration,
     open_project_declaration,
     review_findings,

@@ -150,7 +150,7 @@ def test_work_report_evaluation_figures_equal_the_summary_page(users: Any, login
     assert f"第三方复核2021年度自评表{page['rechecked']}项" in text
 
     key = year_data["key"]
-    listed = [k for k in page["key_evaluations"] if k.pk == key.pk][0]
+    listed = next(k for k in page["key_evaluations"] if k.pk == key.pk)
     keys = table_rows(files["docx"], "评价项目")
     assert keys == [[listed.title, listed.get_kind_display(), listed.unit.name, "—", format_wan(listed.amount_fen),
                      f"{listed.total:.2f}", listed.grade, listed.state_label]]
