@@ -85,3 +85,29 @@ def _postings(rng: random.Random, perf: User) -> None:
             host = "czj.yxq.gov.cn" if site == ExternalSite.FINANCE else f"www.yxq.gov.cn/{pub.unit.code}"
             record_posting(pub, perf, site, f"https://{host}/zfxxgk/yjsgk/{pub.pk}.html",
                            (pub.first_published_at + timedelta(days=rng.randint(0, 10))).date())
+
+
+def load_packages(plan_year: int) -> int:
+    """报告包: the plan year's three packages generated (as the worker builds them), and one refused —
+    next year's monitoring report, before any monitoring round — with its reason."""
+    from jixiao.disclosure.jobs import BUILDERS
+    from jixiao.disclosure.models import PortalJob
+    from jixiao.disclosure.packages import PACKAGES, PackageError
+
+    perf = User.objects.filter(role="perf_section").order_by("pk").first()
+    if perf is None:
+        return 0
+    for package in PACKAGES:
+        job = PortalJob.objects.create(kind=package.kind, year=plan_year, requested_by=perf, message="排队等待生成")
+        try:
+            content, name = BUILDERS[package.kind][0](job, lambda percent, message: None)
+        except PackageError as exc:
+            PortalJob.objects.filter(pk=job.pk).update(status="failed", message=str(exc)[:200], finished_at=timezone.now())
+            continue
+        PortalJob.objects.filter(pk=job.pk).update(status="done", percent=100, message="已完成", content=content,
+                                                   file_name=name, finished_at=timezone.now())
+    job = PortalJob.objects.create(kind="package_monitoring", year=plan_year + 1, requested_by=perf)
+    PortalJob.objects.filter(pk=job.pk).update(
+        status="failed", finished_at=timezone.now(),
+        message=f"{plan_year + 1}年度尚未开展绩效运行监控，无法生成1-9月预算绩效运行监控情况报告。")
+    return PortalJob.objects.filter(kind__in=[p.kind for p in PACKAGES]).count()

@@ -681,9 +681,10 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
     from jixiao.demo.assessment import load_assessment
 
     load_assessment(child_rng(rng), plan_year)
-    from jixiao.demo.disclosure import load_publications
+    from jixiao.demo.disclosure import load_packages, load_publications
 
     load_publications(child_rng(rng), plan_year)
+    load_packages(plan_year)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -365,3 +365,38 @@ def test_district_publications_in_every_state_and_the_anonymous_crawl(district: 
     assert crawled == set(pubs.values_list("pk", flat=True))
     for pub in pubs.filter(pk__in=crawled):
         assert source_record(pub.current()).state == "published", pub
+
+
+@pytest.mark.django_db
+def test_district_report_packages_equal_the_pages(district: str, plan_year: int) -> None:
+    """报告包: the demo's packages of the plan year are generated, one refused with its reason; the work
+    report's figures equal the 六同步, 监控汇总分析 and 年度绩效评价工作情况 pages."""
+    import io
+    import zipfile
+
+    from django.urls import reverse
+    from docx import Document
+
+    from conftest import signed_in
+    from jixiao.disclosure.models import PortalJob
+
+    jobs = PortalJob.objects.filter(kind__startswith="package_")
+    assert set(jobs.filter(year=plan_year, status="done").values_list("kind", flat=True)) == {
+        "package_work", "package_key", "package_monitoring"}
+    assert "尚未开展绩效运行监控" in jobs.get(status="failed").message
+    work = jobs.get(kind="package_work", year=plan_year)
+    with zipfile.ZipFile(io.BytesIO(bytes(work.content))) as zf:
+        docx = next(zf.read(n) for n in zf.namelist() if n.endswith(".docx"))
+    doc = Document(io.BytesIO(docx))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    client = signed_in(User.objects.filter(role="perf_section").order_by("pk").first())
+    totals = client.get(reverse("targets:completeness"), {"year": plan_year}).context["totals"]
+    assert totals["approved"] > 0 and f"目标已批复{totals['approved']}个" in text
+    assert f"纳入预算的项目{totals['projects']}个" in text
+    dash = client.get(reverse("monitoring:dashboard")).context["dash"]
+    assert dash.completeness.total > 0 and f"纳入监控{dash.completeness.total}张监控表" in text
+    summary = client.get(reverse("evaluation:summary"), {"year": plan_year - 1}).context
+    assert summary["count"] > 0 and f"共开展绩效自评{summary['count']}项" in text
+    assert f"财政已接收{summary['accepted']}项" in text
+    reported = [k for k in summary["key_evaluations"] if k.state in ("final_report", "reported", "published")]
+    assert f"已形成报告{len(reported)}项" in text
