@@ -175,7 +175,7 @@ def test_completeness_counts_per_unit(declaration: TargetDeclaration, users: dic
     rows = {r["unit"].name: r for r in page.context["rows"]}
     assert rows["南山所"] == rows["南山所"] | {"projects": 1, "declared": 1, "approved": 1, "lacking": 0, "budget": 1}
     assert rows["东湖局"]["lacking"] == 1 and rows["西岭局"]["declared"] == 0
-    assert page.context["totals"] == {"projects": 3, "declared": 1, "approved": 1, "lacking": 2, "budget": 1}
+    assert page.context["totals"] == {"projects": 3, "declared": 1, "approved": 1, "lacking": 2, "rejected": 0, "budget": 1}
     # The first-level approver sees its own tree only.
     mine = login(users["unit_approver"]).get(reverse("targets:completeness") + "?year=2021").context["rows"]
     assert sorted(r["unit"].name for r in mine) == ["东湖局", "南山所"]
