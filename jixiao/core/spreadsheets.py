@@ -183,9 +183,9 @@ def to_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def print_setup(ws: Worksheet, title_rows: str = "", landscape: bool = True) -> None:
+def print_setup(ws: Any, title_rows: str = "", landscape: bool = True) -> None:
     """A4, one page wide (as many pages tall as needed), print titles repeated, centred."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

@@ -165,8 +165,13 @@ class ScopedListView(ScopedView):
         if not self.request.user.can(self.permission_label(), "export"):
             raise PermissionDenied("您的角色无权导出该列表。")
         title = self.page_title()
-        content = to_workbook(title, self.columns, qs.iterator(chunk_size=2000) if not self.prefetch_related else qs)
         log_event(EventType.EXPORT, request=self.request, list=title, filters=self.request.GET.urlencode())
+        from jixiao.core.exports import inline_rows, queue_export
+
+        total = qs.count()
+        if total > inline_rows():  # a large export is built by the worker, never inside the request
+            return queue_export(self, total)
+        content = to_workbook(title, self.columns, qs.iterator(chunk_size=2000) if not self.prefetch_related else qs)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -69,6 +69,7 @@ class LoadSummary:
     projects: int = 0
     users: int = 0
     targets: int = 0
+    documents: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     skipped_users: list[str] = field(default_factory=list)
 
@@ -716,7 +717,9 @@ def province_units(
     for sub in data.SUBORDINATE_UNITS:
         subs_of[sub.parent or ""].append(sub)
     made = 0
-    for division, county in data.PROVINCE_COUNTIES:
+    # The demo accounts' county first, so a province of any size (``--units``) has their units.
+    counties = sorted(data.PROVINCE_COUNTIES, key=lambda c: c[0] != data.PROVINCE_ACCOUNT_DIVISION)
+    for division, county in counties:
         towns = iter(data.PROVINCE_TOWN_NAMES)
         for spec in data.FIRST_LEVEL_UNITS:
             if made == first_level:
@@ -738,13 +741,18 @@ def _province_pool(spec: UnitSpec) -> tuple[ProjectTemplate, ...]:
     return data.PROJECT_TEMPLATES.get(spec.kind, ()) + data.GENERIC_TEMPLATES
 
 
-def load_province(rng: random.Random, summary: LoadSummary) -> None:
+def load_province(rng: random.Random, summary: LoadSummary, units: int | None = None) -> None:
+    """The province: ``units`` units (default 25,000; a tenth first-level, each with nine subordinates),
+    eight projects per unit and year, then every document (:mod:`jixiao.demo.province`)."""
     years = data.demo_years(summary.plan_year)
+    # At least one county (its 40 first-level units hold the demo accounts).
+    first_level = data.PROVINCE_FIRST_LEVEL if units is None else max(
+        len(data.FIRST_LEVEL_UNITS), units // (1 + data.PROVINCE_SUBORDINATES_PER_UNIT))
     sectors = {s.name: s for s in Sector.objects.all()}
     first: list[BudgetUnit] = []
     subs: list[tuple[BudgetUnit, str]] = []
     specs: dict[str, _ProvinceUnit] = {}
-    for pu in province_units():
+    for pu in province_units(first_level):
         unit = BudgetUnit(
             code=pu.code, name=pu.name, sector=sectors[pu.spec.sector], is_classified=pu.spec.classified,
             sort_key=sort_key(pu.name, pu.county),
@@ -789,6 +797,10 @@ def load_province(rng: random.Random, summary: LoadSummary) -> None:
     summary.first_level, summary.subordinates, summary.projects = len(first), len(subs), writer.count
     code_map = {a.unit_code: f"{data.PROVINCE_ACCOUNT_DIVISION}{a.unit_code}" for a in data.DEMO_ACCOUNTS if a.unit_code}
     summary.users, summary.skipped_users = create_demo_users(units, code_map)
+    from jixiao.demo.province import load_province_documents
+
+    summary.documents = load_province_documents(child_rng(rng), summary.plan_year)
+    summary.targets = summary.documents.get("targets", 0)
 
 
 def _province_lines(
@@ -815,7 +827,7 @@ def _province_lines(
 
 
 def load_demo(scale: Scale = "district", seed: int = data.DEFAULT_SEED, *, reset: bool = False,
-              year: int | None = None) -> LoadSummary:
+              year: int | None = None, units: int | None = None) -> LoadSummary:
     """Load the demo data of plan year ``year`` (default: the plan year today falls in, so the demo
     lives in today's year); raises :class:`DemoDataPresent` when units or projects already exist."""
     if scale not in SCALES:
@@ -835,7 +847,7 @@ def load_demo(scale: Scale = "district", seed: int = data.DEFAULT_SEED, *, reset
         if scale == "district":
             load_district(rng, summary)
         else:
-            load_province(rng, summary)
+            load_province(rng, summary, units)
         ensure_calendar(data.demo_years(plan_year))
     refresh_statistics()
     summary.seconds = time.perf_counter() - started

@@ -420,6 +420,9 @@ class ExecutionTemplateView(ScopedView):
 # --- finance aggregation ------------------------------------------------------------------------
 
 
+UNITS_PER_PAGE = 50
+
+
 class DashboardView(ScopedView):
     model = MonitoringForm
     permission_model = "monitoring.dashboard"
@@ -431,8 +434,12 @@ class DashboardView(ScopedView):
         dash = dashboard(rnd, MonitoringForm.objects.for_user(request.user))
         if request.GET.get("export") == "xlsx":
             return self.export(dash)
+        from django.core.paginator import Paginator
+
+        # The first-level units' lines (2,500 in a province) a page at a time; the export has them all.
+        units_page = Paginator(dash.by_unit, UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
         return render(request, "monitoring/dashboard.html", {
-            "title": f"{rnd.period_label}监控汇总分析", "round": rnd, "dash": dash,
+            "title": f"{rnd.period_label}监控汇总分析", "round": rnd, "dash": dash, "units_page": units_page,
             "rounds": MonitoringRound.objects.all(),
             "unit_chart": execution_svg(unit_bars(dash), dash.time_progress, "各主管部门项目资金执行率与序时进度"),
             "light_chart": lights_svg(light_counts(dash), "项目综合预警分布"),

@@ -35,6 +35,11 @@ class TargetDeclarationQuerySet(ScopedQuerySet["TargetDeclaration"]):
         return self.filter(state__in=("approved", "published"))
 
 
+#: The declarations a list shows by default: current versions, and adjustments still being made.
+LISTED = models.Q(is_current=True) | models.Q(supersedes__isnull=False,
+                                              state__in=("draft", "submitted", "dept_approved", "returned"))
+
+
 class TargetDeclaration(WorkflowDocument):
     """One version of a 项目支出 or 部门(单位)整体支出 预算绩效目标申报表.
 
@@ -99,7 +104,10 @@ class TargetDeclaration(WorkflowDocument):
             models.UniqueConstraint(fields=["unit", "year", "version"], condition=models.Q(kind="department"),
                                     name="target_department_version_unique"),
         ]
-        indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["unit", "year"])]
+        indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["unit", "year"]),
+                   # The declaration list's rows (current versions and adjustments under way): its count
+                   # and its year filter read this partial index, not the whole table.
+                   models.Index(fields=["year", "unit"], condition=LISTED, name="target_listed_year_unit")]
 
     def __str__(self) -> str:
         subject = self.project.name if self.project else self.unit.name

@@ -192,43 +192,68 @@ def approve_project_budget(project: Project, user: Any, expected_version: int | 
 # --- 六同步 completeness (the completeness page and the annual report packages read it) ----------------
 
 
-def completeness(year: int, user: Any) -> dict[str, Any]:
-    """Per unit the user sees: projects of ``year``, current project declarations, approved ones, those
-    still lacking an approved target, rejected ones and approved budgets; by sector; totals; and the
-    department-overall targets of the units in the 综合绩效考评 scope. Two grouped queries for the
-    rows (no join fans out) and two counts."""
+COMPLETENESS_COUNTS = ("projects", "declared", "approved", "lacking", "rejected", "budget")
+
+
+def _completeness_querysets(year: int, user: Any) -> tuple[Any, Any]:
+    return (Project.objects.for_user(user).filter(year=year),
+            TargetDeclaration.objects.for_user(user).filter(year=year, kind=Kind.PROJECT, is_current=True))
+
+
+def completeness_counts(projects: Any, declared: Any, by: str) -> dict[Any, dict[str, int]]:
+    """The six counts grouped ``by`` a field (two grouped queries merged; no join fans out); grouped by
+    anything but the unit, also the number of units."""
     from django.db.models import Count, Q
 
+    p_sums = {"projects": Count("pk"), "budget": Count("pk", filter=Q(budget_approved_at__isnull=False))}
+    if by != "unit_id":
+        p_sums["units"] = Count("unit_id", distinct=True)
+    d_sums = {"declared": Count("pk"), "approved": Count("pk", filter=Q(state__in=("approved", "published"))),
+              "rejected": Count("pk", filter=Q(state="rejected"))}
+    d_rows = {r[by]: r for r in declared.values(by).annotate(**d_sums).order_by()}
+    result = {}
+    for p in projects.values(by).annotate(**p_sums).order_by():
+        d = d_rows.get(p[by]) or {}
+        approved = d.get("approved") or 0
+        result[p[by]] = {"projects": p["projects"], "declared": d.get("declared") or 0, "approved": approved,
+                         "lacking": p["projects"] - approved, "rejected": d.get("rejected") or 0,
+                         "budget": p["budget"], "units": p.get("units", 1)}
+    return result
+
+
+def completeness_rows(year: int, user: Any, unit_ids: Any = None) -> list[dict[str, Any]]:
+    """Per unit the user sees with projects in ``year`` (all, or those of ``unit_ids``), by unit code."""
+    projects, declared = _completeness_querysets(year, user)
+    if unit_ids is not None:
+        projects, declared = projects.filter(unit_id__in=unit_ids), declared.filter(unit_id__in=unit_ids)
+    counts = completeness_counts(projects, declared, "unit_id")
+    units = BudgetUnit.objects.filter(pk__in=projects.values("unit_id")).select_related("sector").order_by("code")
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    return [{"unit": unit, **{k: counts[unit.pk][k] for k in COMPLETENESS_COUNTS}} for unit in units if unit.pk in counts]
+
+
+def completeness_summary(year: int, user: Any) -> dict[str, Any]:
+    """Everything but the per-unit rows, counted in SQL: by sector (two grouped queries), the totals
+    and the number of units (the sectors' sums: a unit has one sector), and the department-overall
+    targets of the units in the 综合绩效考评 scope (two counts)."""
     from jixiao.organisation.models import UnitYearSetting
 
-    projects = {
-        r["unit_id"]: r for r in Project.objects.for_user(user).filter(year=year).values("unit_id").annotate(
-            projects=Count("pk"), budget=Count("pk", filter=Q(budget_approved_at__isnull=False)))
-    }
-    declared = {
-        r["unit_id"]: r for r in TargetDeclaration.objects.for_user(user)
-        .filter(year=year, kind=Kind.PROJECT, is_current=True).values("unit_id").annotate(
-            declared=Count("pk"), approved=Count("pk", filter=Q(state__in=("approved", "published"))),
-            rejected=Count("pk", filter=Q(state="rejected")))
-    }
-    rows = []
-    for unit in BudgetUnit.objects.filter(pk__in=projects).select_related("sector").order_by("code"):
-        p, d = projects[unit.pk], declared.get(unit.pk, {"declared": 0, "approved": 0, "rejected": 0})
-        approved = d.get("approved", 0)
-        rows.append({"unit": unit, "projects": p["projects"], "declared": d.get("declared", 0),
-                     "approved": approved, "lacking": p["projects"] - approved,
-                     "rejected": d.get("rejected", 0), "budget": p["budget"]})
-    by_sector: dict[str, dict[str, int]] = {}
-    for r in rows:
-        s = by_sector.setdefault(r["unit"].sector.name, {"projects": 0, "approved": 0, "lacking": 0})
-        for k in s:
-            s[k] += r[k]
+    by_sector = completeness_counts(*_completeness_querysets(year, user), "unit__sector__name")
+    totals = {k: sum(s[k] for s in by_sector.values()) for k in COMPLETENESS_COUNTS}
     overall_units = (UnitYearSetting.objects.for_user(user) if user.can("organisation.budgetunit", "view")
                      else UnitYearSetting.objects.none())
     overall = TargetDeclaration.objects.for_user(user).filter(kind=Kind.DEPARTMENT, year=year, is_current=True)
     return {
-        "rows": rows, "by_sector": sorted(by_sector.items()),
-        "totals": {k: sum(r[k] for r in rows) for k in ("projects", "declared", "approved", "lacking", "rejected", "budget")},
+        "by_sector": sorted(by_sector.items()), "totals": totals, "units": sum(s["units"] for s in by_sector.values()),
         "overall_in_scope": overall_units.filter(year=year, in_assessment_scope=True).count(),
         "overall_approved": overall.filter(state__in=("approved", "published")).count(),
     }
+
+
+def completeness(year: int, user: Any) -> dict[str, Any]:
+    """The whole 六同步 table of ``year`` for what the user sees: :func:`completeness_summary` and every
+    unit's row (the annual report package and the export; the page lists a page of units)."""
+    return {**completeness_summary(year, user), "rows": completeness_rows(year, user)}
+
+

@@ -4,11 +4,13 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
@@ -20,12 +22,13 @@ from jixiao.core.years import stage_year, valid_year
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.targets import preview
 from jixiao.targets import forms as f
-from jixiao.targets.models import IndicatorLibraryItem, Kind, TargetDeclaration, TargetIndicator
+from jixiao.targets.models import LISTED, IndicatorLibraryItem, Kind, TargetDeclaration, TargetIndicator
 from jixiao.targets.services import (
     TargetError,
     approve_project_budget,
     compare_versions,
-    completeness,
+    completeness_rows,
+    completeness_summary,
     open_department_declaration,
     open_project_declaration,
     review_findings,
@@ -57,6 +60,8 @@ class DeclarationListView(ScopedListView):
     default_sort = "unit__code"
     select_related = ("unit", "project", "sector")
     detail_url_name = "targets:declaration_detail"
+    export_fields = ("kind", "year", "version", "state", "review_grade", "unit__name", "unit__code", "project__name",
+                     "project__code", "project__adjusted_budget_fen", "sector__name", "sector__code")
     columns: ClassVar[list[Column]] = [
         Column("subject", "项目/单位", lambda d: d.project.name if d.project_id else d.unit.name, sort="project__name", width=36),
         Column("kind", "类型", "get_kind_display", sort="kind"),
@@ -79,13 +84,13 @@ class DeclarationListView(ScopedListView):
         if data.get("overdue"):
             qs = qs.filter(pk__in=overdue_declarations(qs))
         if data.get("current") != "all":
-            qs = qs.filter(Q(is_current=True) | Q(supersedes__isnull=False, state__in=("draft", "submitted", "dept_approved", "returned")))
+            qs = qs.filter(LISTED)
         return qs
 
     def rows(self) -> Any:
         qs, form, sort = super().rows()
         if not form.is_bound:
-            qs = qs.filter(Q(is_current=True) | Q(supersedes__isnull=False, state__in=("draft", "submitted", "dept_approved", "returned")))
+            qs = qs.filter(LISTED)
         return qs, form, sort
 
     def extra_context(self) -> dict[str, Any]:
@@ -371,16 +376,28 @@ class AddFromLibraryView(ScopedView):
         return redirect("targets:declaration_edit", pk=obj.pk)
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator whose count is already known (counted with the page's other figures)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 class CompletenessView(ScopedView):
     """六同步 at a glance: per unit, how many projects have an approved target and which still lack one."""
 
     model = TargetDeclaration
     permission_model = "targets.completeness"
 
+    PAGE_SIZE = 100
+
     def get(self, request: AuthedRequest) -> HttpResponse:
         year = _year(request)
-        data = completeness(year, request.user)
-        rows = data["rows"]
         columns = [Column("unit", "预算单位", lambda r: r["unit"].name, width=30),
                    Column("sector", "行业", lambda r: r["unit"].sector.name),
                    Column("projects", "项目数", lambda r: r["projects"]),
@@ -396,15 +413,19 @@ class CompletenessView(ScopedView):
                 raise PermissionDenied("您的角色无权导出该列表。")
             log_event(EventType.EXPORT, request=request, list=f"{year}年度绩效目标六同步完成情况",
                       filters=request.GET.urlencode())
-            response = HttpResponse(to_workbook(f"{year}年度绩效目标六同步完成情况", columns, rows),
+            response = HttpResponse(to_workbook(f"{year}年度绩效目标六同步完成情况", columns,
+                                                completeness_rows(year, request.user)),
                                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{year}年度绩效目标六同步完成情况.xlsx')}"
             return response
-        from django.core.paginator import Paginator
-
-        page = Paginator(rows, 100).get_page(request.GET.get("page"))
+        # Everything is counted in SQL; only the page's units are read and listed.
+        data = completeness_summary(year, request.user)
+        projects = Project.objects.for_user(request.user).filter(year=year)
+        units = BudgetUnit.objects.filter(pk__in=projects.values("unit_id")).order_by("code").values_list("pk", flat=True)
+        page = KnownCountPaginator(units, self.PAGE_SIZE, data["units"]).get_page(request.GET.get("page"))
+        rows = completeness_rows(year, request.user, list(page.object_list)) if page.object_list else []
         return render(request, "targets/completeness.html", {
-            "title": f"{year}年度绩效目标六同步完成情况", "year": year, "rows": page.object_list, "page": page,
+            "title": f"{year}年度绩效目标六同步完成情况", "year": year, "rows": rows, "page": page,
             "by_sector": data["by_sector"], "totals": data["totals"],
             "overall_in_scope": data["overall_in_scope"], "overall_approved": data["overall_approved"],
         })

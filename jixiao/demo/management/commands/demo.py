@@ -28,6 +28,10 @@ class Command(BaseCommand):
             "--year", type=int, default=None, metavar="N",
             help="工作方案年度（默认今天所在的年度；--year 2021 重现种子方案的年度）",
         )
+        load.add_argument(
+            "--units", type=int, default=None, metavar="N",
+            help="全省规模的单位数（默认 25000；十分之一为一级预算单位，各带 9 个下属单位）",
+        )
         load.add_argument("--reset", action="store_true", help="先清空业务数据和演示账号（安全日志不受影响）")
         users = actions.add_parser("users", help="列出演示账号及统一密码")
         users.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -40,16 +44,21 @@ class Command(BaseCommand):
         elif options["action"] == "otp":
             self.stdout.write(services.demo_totp_code(options["username"]))
         else:
-            self.load(options["scale"], options["seed"], reset=options["reset"], year=options["year"])
+            self.load(options["scale"], options["seed"], reset=options["reset"], year=options["year"],
+                      units=options["units"])
 
-    def load(self, scale: services.Scale, seed: int, *, reset: bool, year: int | None) -> None:
+    def load(self, scale: services.Scale, seed: int, *, reset: bool, year: int | None,
+             units: int | None = None) -> None:
         from jixiao.core.years import valid_year
 
         if year is not None and valid_year(year) is None:
             self.stderr.write("工作方案年度须在2000—2100年之间。")
             return
+        if units is not None and (scale != "province" or not 400 <= units <= 250_000):
+            self.stderr.write("--units 仅用于全省规模，取值 400—250000。")
+            return
         try:
-            summary = services.load_demo(scale, seed, reset=reset, year=year)
+            summary = services.load_demo(scale, seed, reset=reset, year=year, units=units)
         except services.DemoDataPresent:
             self.stdout.write("数据库中已有预算单位或项目数据（可能已导入过演示数据），未重复导入。如需重新生成，请加 --reset。")
             return
@@ -62,6 +71,10 @@ class Command(BaseCommand):
         )
         if summary.targets:
             self.stdout.write(f"绩效目标申报表 {summary.targets} 张（覆盖各审核状态）。")
+        if summary.documents:
+            d = summary.documents
+            self.stdout.write(f"绩效目标指标 {d.get('target_indicators', 0)} 条，监控表 {d.get('monitoring_forms', 0)} 张，"
+                              f"国库支付 {d.get('payments', 0)} 笔，自评表 {d.get('selfevaluations', 0)} 张。")
         self.stdout.write(
             f"演示账号 {summary.users} 个，统一密码 {data.DEMO_PASSWORD}（运行 jixiao demo users 查看全部账号）。"
         )
