@@ -152,7 +152,10 @@ def main() -> None:
 
     def export_floor() -> None:
         job = ExportJob(requested_by=perf, path="/targets/", query=f"year={year}&state=approved")
-        qs = list_view(job).rows()[0]
+        view = list_view(job)
+        qs = view.rows()[0]
+        if view.export_fields:
+            qs = qs.only(*view.export_fields)
         text, params = qs.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(text, params)

@@ -25,6 +25,8 @@ PERSONAL = {"core:home", "accounts:password_change", "accounts:logout", "workflo
             "accounts:otp_verify", "accounts:otp_enrol"}
 # Personal records: only their owner (this role) may act on them; everyone else is answered 404.
 OWN_RECORDS = {"workflow:notification_open": "unit_filler"}
+# Personal pages of one record (a background export): its owner (this role) sees it, everyone else 404.
+OWN_PAGES = {"core:export_job": "unit_filler", "core:export_download": "unit_filler"}
 PUBLIC = {"accounts:login", "core:healthz", "api:schema"}
 #: The public portal (信息公开, /gongkai/): read-only pages for everyone, tested in jixiao/disclosure/tests.
 PUBLIC_NAMESPACES = ("gongkai:",)
@@ -166,8 +168,9 @@ def test_every_url_every_role(org: dict[str, Any], users: dict[str, Any], login:
                     continue  # logging out ends the client's session; covered in test_accounts
                 response = getattr(client, method)(url)
                 checked += 1
-                if name in OWN_RECORDS:
-                    want = 302 if role == OWN_RECORDS[name] else 404
+                if name in OWN_RECORDS or name in OWN_PAGES:
+                    want = (302 if role == OWN_RECORDS[name] else 404) if name in OWN_RECORDS else (
+                        200 if role == OWN_PAGES[name] else 404)
                     if response.status_code != want:
                         failures.append(f"{role} {method.upper()} {url}: {response.status_code}, expected {want}")
                     continue

@@ -74,7 +74,7 @@ def build_export(job_id: int) -> None:
                                                    message=f"已写入 {done} 行")
 
     with tempfile.TemporaryFile() as out:
-        rows = qs.iterator(chunk_size=2000) if not view.prefetch_related else qs
+        rows = view.export_rows(qs)
         count = stream_rows(job.title, view.columns, rows, out, progress)
         out.seek(0)
         content = out.read()

@@ -229,6 +229,10 @@ def _cells(item: Any) -> Iterable[Any]:
 
 #: cell styles of :class:`StreamSheet`: plain, header (bold, blue-grey), error (red fill), date, date-time
 PLAIN, HEADER, ERROR, DATE, DATETIME = 0, 1, 2, 3, 4
+#: … and for list exports: amounts (万元/元, two decimals), percentages, scores, the bold title
+AMOUNT, PERCENT, DECIMAL2, TITLE = 5, 6, 7, 8
+_FORMAT_STYLES = {WAN_FORMAT: AMOUNT, YUAN_FORMAT: AMOUNT, PERCENT_FORMAT: PERCENT, DECIMAL_FORMAT: DECIMAL2,
+                  DATE_FORMAT: DATE, DATETIME_FORMAT: DATETIME}
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EPOCH = datetime(1899, 12, 30)
 _FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
@@ -273,6 +277,13 @@ class StreamSheet:
                comments: dict[int, str] | None = None) -> None:
         """One row; ``styles`` and ``comments`` by 0-based column."""
         number = len(self.rows) + 1
+        self.rows.append(self.row_xml(number, values, styles, row_style))
+        for col, text in (comments or {}).items():
+            self.comments.append((number, col + 1, text))
+
+    def row_xml(self, number: int, values: Iterable[Any], styles: dict[int, int] | None = None,
+                row_style: int = PLAIN) -> str:
+        """The cells of row ``number`` as XML (:class:`Typed` values keep their number format)."""
         parts = []
         column = -1
         for column, value in enumerate(values):
@@ -294,7 +305,9 @@ class StreamSheet:
                 else:
                     parts.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
             else:
-                plain, _fmt = _plain(value)
+                plain, fmt = _plain(value)
+                if fmt and style == PLAIN:
+                    style = _FORMAT_STYLES.get(fmt, PLAIN)
                 if isinstance(plain, datetime):
                     serial = (plain - _EPOCH).total_seconds() / 86400
                     parts.append(f'<c r="{ref}" s="{DATETIME if style == PLAIN else style}"><v>{serial!r}</v></c>')
@@ -307,25 +320,28 @@ class StreamSheet:
                     parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                                  f"{_xml_text(str(plain))}</t></is></c>")
         self.width = max(self.width, column + 1)
-        self.rows.append("".join(parts))
-        for col, text in (comments or {}).items():
-            self.comments.append((number, col + 1, text))
+        return "".join(parts)
 
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>
-<fonts count="2"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font></fonts>
+<fonts count="3"><font><sz val="11"/><name val="宋体"/></font><font><b/><sz val="11"/><name val="宋体"/></font>
+<font><b/><sz val="14"/><name val="宋体"/></font></fonts>
 <fills count="4"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>
 <fill><patternFill patternType="solid"><fgColor rgb="FFDDE6F0"/></patternFill></fill>
 <fill><patternFill patternType="solid"><fgColor rgb="FFF8CBAD"/></patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>
 <xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1"/>
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -406,3 +422,58 @@ def _vml(sheet: StreamSheet) -> str:
             '</o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
             'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/>'
             f"</v:shapetype>{shapes}</xml>")
+
+
+def stream_table(out: Any, title: str, header: list[str], widths: list[float], rows: Iterable[Iterable[Any]],
+                 note: str = "", progress: Any = None, every: int = 2000) -> int:
+    """A list export as one sheet — title, note, header (frozen, repeated when printed), then ``rows`` —
+    written into the binary file ``out`` row by row as the rows come (memory stays flat whatever their
+    number), with the cell rules of :class:`StreamSheet`. ``progress(rows written)`` every ``every``
+    rows; returns the number of rows. A4 landscape, one page wide, pages numbered."""
+    import zipfile
+
+    sheet = StreamSheet(title)
+    cols = "".join(f'<col min="{n}" max="{n}" width="{w}" customWidth="1"/>' for n, w in enumerate(widths, start=1))
+    name = _xml_text(sheet.title)
+    quoted = "'" + name.replace("'", "''") + "'"
+    count = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            part.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{_MAIN}" '
+                        f'xmlns:r="{_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr><sheetViews>'
+                        '<sheetView workbookViewId="0" tabSelected="1"><pane ySplit="3" topLeftCell="A4" '
+                        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                        f"<cols>{cols}</cols><sheetData>").encode())
+            head = [(title, TITLE), (note or f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}", PLAIN)]
+            for number, (text, style) in enumerate(head, start=1):
+                part.write(f'<row r="{number}">{sheet.row_xml(number, [text], row_style=style)}</row>'.encode())
+            part.write(f'<row r="3">{sheet.row_xml(3, header, row_style=HEADER)}</row>'.encode())
+            for number, values in enumerate(rows, start=4):
+                part.write(f'<row r="{number}">{sheet.row_xml(number, values)}</row>'.encode())
+                count += 1
+                if progress is not None and count % every == 0:
+                    progress(count)
+            part.write(('</sheetData><printOptions horizontalCentered="1"/><pageMargins left="0.7" right="0.7" '
+                        'top="0.75" bottom="0.75" header="0.3" footer="0.3"/><pageSetup paperSize="9" '
+                        'orientation="landscape" fitToWidth="1" fitToHeight="0"/><headerFooter><oddFooter>'
+                        "&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>").encode())
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                   'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                   'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.'
+                   'openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+                   f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" '
+                   f'xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews><sheets><sheet name="{name}" '
+                   f'sheetId="1" r:id="rId1"/></sheets><definedNames><definedName name="_xlnm.Print_Titles" '
+                   f'localSheetId="0">{quoted}!$3:$3</definedName></definedNames></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+                   f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+                   f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
+        z.writestr("xl/styles.xml", _STYLES)
+    return count

@@ -35,13 +35,13 @@ def insert(model: type[models.Model], objects: Sequence[models.Model], batch_siz
             for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = value
             fields = list(meta.concrete_fields)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
         json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
         auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objects:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 for f in auto:
                     f.pre_save(obj, add=True)
                 copy.write_row([_value(obj, f.attname, json_fields) for f in fields])

@@ -156,11 +156,11 @@ def _monitoring(ctx: _Context, approved: list[tuple[TargetDeclaration, Project |
             if month <= rnd.end_month:
                 executed[p.pk] += amount
                 unit_paid[p.unit.root_id or p.unit_id] += amount
-    for (unit_id, e_year), e in expenditures.items():
+    for (unit_id, e_year), spending in expenditures.items():
         if e_year != year:
             continue
         for month in (3, 6, 9):
-            amount = max(e.basic_fen // 4, 100)
+            amount = max(spending.basic_fen // 4, 100)
             records.append(ExecutionRecord(batch=ctx.batch, year=year, month=month, unit_id=unit_id,
                                            sector_id=ctx_units[unit_id].sector_id, amount_fen=amount))
             basic_paid[unit_id] += amount
@@ -223,8 +223,8 @@ def _selfevaluations(ctx: _Context, approved: list[tuple[TargetDeclaration, Proj
         if p is not None:
             initial, budget = p.initial_budget_fen, p.adjusted_budget_fen
         else:
-            e = expenditures.get((d.unit_id, year))
-            initial = budget = e.total_fen if e else 0
+            spent = expenditures.get((d.unit_id, year))
+            initial = budget = spent.total_fen if spent else 0
         se = SelfEvaluation(kind=d.kind, year=year, unit=d.unit, sector=d.sector, project=p, target=d,
                             rule_set=rule_set, goal=d.annual_goal, initial_budget_fen=initial, budget_fen=budget,
                             funds_weight=funds_weight, state="draft")

@@ -741,13 +741,13 @@ def _province_pool(spec: UnitSpec) -> tuple[ProjectTemplate, ...]:
     return data.PROJECT_TEMPLATES.get(spec.kind, ()) + data.GENERIC_TEMPLATES
 
 
-def load_province(rng: random.Random, summary: LoadSummary, units: int | None = None) -> None:
-    """The province: ``units`` units (default 25,000; a tenth first-level, each with nine subordinates),
+def load_province(rng: random.Random, summary: LoadSummary, size: int | None = None) -> None:
+    """The province: ``size`` units (default 25,000; a tenth first-level, each with nine subordinates),
     eight projects per unit and year, then every document (:mod:`jixiao.demo.province`)."""
     years = data.demo_years(summary.plan_year)
     # At least one county (its 40 first-level units hold the demo accounts).
-    first_level = data.PROVINCE_FIRST_LEVEL if units is None else max(
-        len(data.FIRST_LEVEL_UNITS), units // (1 + data.PROVINCE_SUBORDINATES_PER_UNIT))
+    first_level = data.PROVINCE_FIRST_LEVEL if size is None else max(
+        len(data.FIRST_LEVEL_UNITS), size // (1 + data.PROVINCE_SUBORDINATES_PER_UNIT))
     sectors = {s.name: s for s in Sector.objects.all()}
     first: list[BudgetUnit] = []
     subs: list[tuple[BudgetUnit, str]] = []

@@ -94,3 +94,22 @@ def test_report_docx_holds_the_dashboard_totals(monitoring_round: Any, users: di
     assert f"项目资金调整后预算{budget}万元" in text and f"执行{executed}万元" in text and f"执行率{rate}" in text
     assert len(document.inline_shapes) == 2  # the two charts
     assert job.totals["project_budget_fen"] == 150_000_000
+
+
+def test_unit_lines_are_paginated_and_the_export_has_them_all(org: dict[str, Any], users: dict[str, Any], login: Any,
+                                                               monkeypatch: Any) -> None:
+    from openpyxl import load_workbook
+
+    from jixiao.monitoring import views
+
+    add_units(3, org["sectors"]["edu"], 0)
+    open_round(users["perf_section"], 2021, 9, date(2021, 11, 30))
+    monkeypatch.setattr(views, "UNITS_PER_PAGE", 2)
+    client = login(users["perf_section"])
+    page = client.get(reverse("monitoring:dashboard"))
+    assert len(page.context["units_page"].object_list) == 2 and page.context["units_page"].paginator.count == 3
+    assert "第 1 / 2 页（共 3 个主管部门，导出Excel含全部）" in page.content.decode()
+    second = client.get(reverse("monitoring:dashboard") + "?units_page=2")
+    assert [g.label for g in second.context["units_page"].object_list] == [g.label for g in page.context["dash"].by_unit[2:]]
+    export = client.get(reverse("monitoring:dashboard") + "?export=xlsx")
+    assert load_workbook(io.BytesIO(export.content)).active.max_row == 3 + 3

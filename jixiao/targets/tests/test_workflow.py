@@ -208,3 +208,29 @@ def test_budget_approval_is_done_once_from_a_current_page_and_never_redirects_of
     project.refresh_from_db()
     assert project.budget_approved_at == approved_at
     assert project.history.filter(history_change_reason__startswith="批复预算").count() == 1
+
+
+def test_completeness_is_counted_in_sql_and_paginated(declaration: TargetDeclaration, users: dict[str, Any], org: Any,
+                                                     login: Any, django_assert_max_num_queries: Any) -> None:
+    """Issue 15 item 2: the page lists 100 units at a time; totals, sectors and the unit count come from
+    grouped SQL and equal the per-unit rows summed; the query count does not grow with the units."""
+    from jixiao.organisation.models import BudgetUnit, Project
+    from jixiao.targets.views import CompletenessView
+
+    edu = org["sectors"]["edu"]
+    units = BudgetUnit.objects.bulk_create(BudgetUnit(code=f"97{i:03d}", name=f"测试单位{i}", sector=edu) for i in range(120))
+    Project.objects.bulk_create(Project(year=2021, code=f"Q-{i}", name=f"项目{i}", unit=u, sector=edu, initial_budget_fen=1,
+                                        adjusted_budget_fen=1) for i, u in enumerate(units))
+    client = login(users["perf_section"])
+    with django_assert_max_num_queries(16):
+        first = client.get(reverse("targets:completeness") + "?year=2021")
+    second = client.get(reverse("targets:completeness") + "?year=2021&page=2")
+    assert len(first.context["rows"]) == 100 and len(second.context["rows"]) == 23
+    assert first.context["page"].paginator.count == 123
+    view = CompletenessView()
+    view.request = first.wsgi_request
+    every = view.rows(2021)
+    assert [r["unit"].code for r in every] == [r["unit"].code for r in [*first.context["rows"], *second.context["rows"]]]
+    assert first.context["totals"] == {k: sum(r[k] for r in every) for k in ("projects", "declared", "approved", "lacking", "budget")}
+    sectors = dict(first.context["by_sector"])
+    assert sectors["教育"]["projects"] == sum(r["projects"] for r in every if r["unit"].sector.name == "教育")
