@@ -37,6 +37,8 @@ def insert(model: type[models.Model], objects: Sequence[models.Model], batch_siz
             fields = list(meta.concrete_fields)
         columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
         json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        # The project's own field types (e.g. SM4-encrypted text) prepare their values themselves.
+        own = {f.attname: f for f in fields if type(f).__module__.startswith("jixiao.")}
         auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -44,7 +46,8 @@ def insert(model: type[models.Model], objects: Sequence[models.Model], batch_siz
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
                 for f in auto:
                     f.pre_save(obj, add=True)
-                copy.write_row([_value(obj, f.attname, json_fields) for f in fields])
+                copy.write_row([own[f.attname].get_db_prep_save(getattr(obj, f.attname), connection)
+                                if f.attname in own else _value(obj, f.attname, json_fields) for f in fields])
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias

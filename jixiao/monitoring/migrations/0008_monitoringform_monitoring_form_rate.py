@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0006_upload_failed_status'),
+        ('monitoring', '0007_encrypted_phone'),
         ('organisation', '0009_upload_failed_status'),
-        ('targets', '0002_indicator_library'),
+        ('targets', '0003_encrypted_phone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

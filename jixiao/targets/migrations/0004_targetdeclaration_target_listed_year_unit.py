@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisation', '0009_upload_failed_status'),
-        ('targets', '0002_indicator_library'),
+        ('targets', '0003_encrypted_phone'),
     ]
 
     operations = [
