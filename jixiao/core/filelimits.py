@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import marshal
 import os
 import pickle
 import re
@@ -229,10 +230,14 @@ def parse_seconds() -> int:
     return int(getattr(settings, "JIXIAO_PARSE_SECONDS", 300))
 
 
+#: the first byte of a result sent as marshal (a pickle starts with b"\\x80")
+MARSHALLED = b"M"
+
+
 def run_limited(fn: Callable[..., T], *args: Any, memory_bytes: int | None = None, seconds: int | None = None) -> T:
     """``fn(*args)`` in a forked child limited to ``memory_bytes`` more memory and ``seconds``.
 
-    The result (or the exception ``fn`` raised) comes back pickled. A child killed by the kernel,
+    The result (or the exception ``fn`` raised) comes back marshalled or pickled. A child killed by the kernel,
     aborted by a failed allocation or out of time raises FileRefused; the caller's process is
     untouched. ``fn`` must not use the database.
     """
@@ -269,7 +274,7 @@ def run_limited(fn: Callable[..., T], *args: Any, memory_bytes: int | None = Non
         if timed_out or (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM):
             raise FileRefused(PARSE_LIMIT_MESSAGE.format(detail=f"超过{limit}秒"))
         raise FileRefused(PARSE_LIMIT_MESSAGE.format(detail=f"超过{memory // MIB}MB内存"))
-    ok, value = pickle.loads(payload)
+    ok, value = marshal.loads(payload[1:]) if payload[:1] == MARSHALLED else pickle.loads(payload)
     if ok:
         return value  # type: ignore[no-any-return]
     if isinstance(value, MemoryError):
@@ -292,7 +297,11 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], memory: int, seconds: 
         resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory, resource.RLIM_INFINITY))
         signal.alarm(max(1, seconds))
         try:
-            payload = pickle.dumps((True, fn(*args)))
+            result = fn(*args)
+            try:  # plain cells (text, numbers, blanks) go as marshal: several times faster than pickle
+                payload = MARSHALLED + marshal.dumps((True, result))
+            except ValueError:  # dates, objects
+                payload = pickle.dumps((True, result))
         except BaseException as exc:
             try:
                 payload = pickle.dumps((False, exc))

@@ -249,6 +249,7 @@ def _column_letters(n: int) -> str:
 _LETTERS = [_column_letters(n) for n in range(1, 703)]
 
 
+_INFINITIES = (float("inf"), float("-inf"))
 _XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -286,6 +287,9 @@ class StreamSheet:
         """The cells of row ``number`` as XML (:class:`Typed` values keep their number format)."""
         parts = []
         column = -1
+        values = values if isinstance(values, list | tuple) else list(values)
+        # one search over the row's text: most rows need no escaping at all
+        escape = _XML_SPECIAL.search("".join([v for v in values if v.__class__ is str])) is not None
         for column, value in enumerate(values):
             style = styles.get(column, row_style) if styles else row_style
             if value is None or value == "":
@@ -298,9 +302,9 @@ class StreamSheet:
                 if value[:1] in _FORMULA_STARTS:
                     value = NEUTRALISER + value
                 parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                             f"{_xml_text(value)}</t></is></c>")
+                             f"{_xml_text(value) if escape else value}</t></is></c>")
             elif kind is int or kind is float:
-                if value != value or value in (float("inf"), float("-inf")):
+                if value != value or value in _INFINITIES:
                     parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
                     parts.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
