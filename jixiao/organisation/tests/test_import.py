@@ -72,6 +72,30 @@ def test_good_file_imports_every_row(org: Any, users: dict[str, Any], login: Any
     assert [s.name for s in p.fund_sources.all()] == ["一般公共预算"]
 
 
+def test_imported_projects_get_their_history_rows_and_a_second_import_updates(org: Any, users: dict[str, Any],
+                                                                              login: Any) -> None:
+    """The new projects' "+" history rows are copied inside the database (core.bulk): one per project,
+    with its values; importing the file again updates every project with a "~" row."""
+    client = login(users["perf_section"])
+    upload(client, "projects", workbook(PROJECT_HEADER, project_rows(30)))
+    projects = {p.pk: p for p in Project.objects.filter(year=2022)}
+    history = list(Project.history.filter(year=2022))
+    assert len(history) == 30 and {h.id for h in history} == set(projects)
+    for h in history:
+        p = projects[h.id]
+        assert (h.history_type, h.history_change_reason) == ("+", "Excel导入")
+        assert (h.code, h.name, h.unit_id, h.sector_id, h.initial_budget_fen, h.adjusted_budget_fen, h.is_continuing) == (
+            p.code, p.name, p.unit_id, p.sector_id, p.initial_budget_fen, p.adjusted_budget_fen, p.is_continuing)
+    assert len({h.history_date for h in history}) == 1
+    rows = project_rows(30)
+    rows[6][5] = "130000.00"
+    response = upload(client, "projects", workbook(PROJECT_HEADER, rows))
+    assert "更新 30" in response.content.decode()
+    assert Project.objects.get(code="430603-2022-0007").initial_budget_fen == 13_000_000
+    assert Project.history.filter(year=2022, history_type="~").count() == 30
+    assert Project.objects.get(code="430603-2022-0007").fund_sources.count() == 1
+
+
 def test_one_bad_row_among_many_writes_nothing_and_names_row_and_column(org: Any, users: dict[str, Any], login: Any) -> None:
     rows = project_rows(200)
     rows[136][5] = "12,000.005"  # Excel row 138: sub-分 amount in 年初预算数
