@@ -149,8 +149,12 @@ def main() -> None:
 
     export_url = f"/targets/?year={year}&state=approved&export=xlsx"
 
+    request_ms: list[float] = []
+
     def export() -> None:
+        started = time.perf_counter()
         response = client.get(export_url)
+        request_ms.append((time.perf_counter() - started) * 1000)
         if response.status_code == 200:  # few rows: answered in the request
             return
         assert response.status_code == 302, response.status_code
@@ -184,7 +188,10 @@ def main() -> None:
         page_ms, floor_ms = median_ms(fn, runs), median_ms(floor, runs)
         results[name] = (page_ms, floor_ms)
         print(f"{name}: {page_ms:.0f} ms, floor {floor_ms:.0f} ms, ratio {page_ms / floor_ms:.2f}", flush=True)
-    print(" ".join(f"{n}_ms={p:.0f} {n}_floor_ratio={p / f:.2f}" for n, (p, f) in results.items()))
+    # The export's request itself (count, job queued, redirect to its page) is what the user waits for.
+    print(f"export request (queues the job): median {statistics.median(request_ms):.0f} ms")
+    print(" ".join(f"{n}_ms={p:.0f} {n}_floor_ratio={p / f:.2f}" for n, (p, f) in results.items())
+          + f" export_request_ms={statistics.median(request_ms):.0f}")
 
 
 if __name__ == "__main__":
