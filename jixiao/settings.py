@@ -58,6 +58,8 @@ def database_from_url(url: str) -> dict[str, object]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
+            # A connection cut by a database restart is noticed and replaced at the next request.
+            "CONN_HEALTH_CHECKS": True,
             # One test database per database named: parallel runs on one server don't collide.
             "TEST": {"NAME": env("TEST_DATABASE_NAME", f"test_{name}")},
         }
@@ -268,18 +270,30 @@ JIXIAO_QUEUE_ALERT_SECONDS = env_int("QUEUE_ALERT_SECONDS", 300)
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# Automatic retries (RQ only) of a job stopped by a passing failure (database or Redis restarted,
+# worker gone): the delays in seconds between attempts.
+JIXIAO_JOB_RETRY_DELAYS = env("JOB_RETRY_DELAYS", "10,60,300")
+# How often an RQ worker re-enqueues jobs lost with a Redis restart and settles dead workers' jobs.
+JIXIAO_RQ_MAINTENANCE_SECONDS = env_int("RQ_MAINTENANCE_SECONDS", 60)
 TASKS = {
     "default": {
         "BACKEND": env(
             "TASK_BACKEND",
-            "django_tasks_rq.RQBackend" if env("REDIS_URL") else "django_tasks_db.DatabaseBackend",
+            "jixiao.core.rqjobs.Backend" if env("REDIS_URL") else "django_tasks_db.DatabaseBackend",
         ),
     }
 }
+# Nothing another instance needs is kept in process memory: sessions, locks and the security log
+# are in the database, uploads under MEDIA_ROOT (shared storage when there are several servers),
+# and the cache is Redis when it is configured (local memory otherwise: one process per machine).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env("REDIS_URL"):
-    # Scale-out: the same @task functions run on RQ workers (`jixiao rqworker default`).
+    # Scale-out: the same @task functions run on RQ workers (`jixiao rqworker --with-scheduler default`).
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": env("REDIS_URL")}}
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL"), "DEFAULT_TIMEOUT": JIXIAO_JOB_SECONDS}}
+    RQ = {"WORKER_CLASS": "jixiao.core.rqjobs.Worker", "JOB_CLASS": "jixiao.core.rqjobs.Job"}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env("CACHE_URL", env("REDIS_URL")), "KEY_PREFIX": "jixiao"}}
 if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -20,3 +20,4 @@ urlpatterns = [
 ]
 
 handler400 = "jixiao.core.views_home.bad_request"
+handler500 = "jixiao.core.views_home.server_error"

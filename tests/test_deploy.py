@@ -35,11 +35,13 @@ def test_development_defaults_fail_the_deploy_check(tmp_path: Path) -> None:
 
 
 def test_redis_setting_switches_tasks_to_rq(tmp_path: Path) -> None:
-    code = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    code = ("from django.conf import settings; print(settings.CACHES['default']['BACKEND']); "
+            "print(settings.TASKS['default']['BACKEND'])")
     env = {"JIXIAO_REDIS_URL": "redis://127.0.0.1:6379/0", "JIXIAO_VAR_DIR": str(tmp_path)}
     result = run(env, "shell", "-c", code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "django_tasks_rq.RQBackend"
+    assert result.stdout.strip().splitlines()[-2:] == ["django.core.cache.backends.redis.RedisCache",
+                                                       "jixiao.core.rqjobs.Backend"]
     assert run(env, "check").returncode == 0
 
 

@@ -32,6 +32,10 @@ CRASHED = "后台任务异常终止（可能是文件过大或服务重启），
 TIMED_OUT = "后台任务超过{seconds}秒未完成，已被终止，未写入任何数据。请点击「重新处理」重试，或拆分文件后重新上传。"
 FAILED = "后台处理出错，未写入任何数据。请点击「重新处理」重试；如仍失败请联系系统管理员。"
 STOPPED = "后台服务停止时任务尚未完成，已中断，未写入任何数据。请点击「重新处理」重试。"
+RETRIES_EXHAUSTED = "后台任务因数据库或队列服务中断多次重试仍未完成，未写入任何数据。请点击「重新处理」重试。"
+
+#: The record statuses a job moves through (uploads and reports use the same two words).
+QUEUED, RUNNING = "queued", "running"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class Job:
     task_path: str
     on_failure: Callable[[Any, str], None]  # (first task argument: the record's pk, message)
     seconds: int | None = None
+    #: the record kind (its pk is the task's first argument): lost jobs are found from its waiting rows
+    model: Any = None
+    #: puts a record whose attempt failed for a passing reason back to "queued" (RQ retries it)
+    on_retry: Callable[[Any], None] | None = None
 
     def time_limit(self) -> int:
         return self.seconds or job_seconds()
@@ -47,10 +55,68 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def register(task: Any, on_failure: Callable[[Any, str], None], seconds: int | None = None) -> None:
-    """Declare how ``task``'s record is marked failed (and, optionally, its own time limit)."""
-    path = f"{task.func.__module__}.{task.func.__qualname__}"
-    JOBS[path] = Job(path, on_failure, seconds)
+def register(task: Any, on_failure: Callable[[Any, str], None], seconds: int | None = None, *,
+             model: Any = None, on_retry: Callable[[Any], None] | None = None) -> None:
+    """Declare how ``task``'s record is marked failed (and, optionally, its own time limit, the
+    record model and how a record goes back to the queue for an automatic retry)."""
+    path = task_path(task)
+    JOBS[path] = Job(path, on_failure, seconds, model, on_retry)
+
+
+def task_path(task: Any) -> str:
+    return f"{task.func.__module__}.{task.func.__qualname__}"
+
+
+# --- one attempt owns a record: a job never completes twice --------------------------------------
+
+
+class Superseded(Exception):
+    """This attempt no longer owns its record (another attempt took it over, or it finished)."""
+
+
+def current_job_id() -> str:
+    """The RQ job this code runs in (its id is the same for every retry of it), else ""."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover - the rq extra is not installed
+        return ""
+    job = get_current_job()
+    return job.id if job is not None else ""
+
+
+def claim(model: Any, pk: Any, **running: Any) -> str | None:
+    """Atomically move the record from "queued" to "running" under a new attempt token; None when
+    another attempt has it or it is finished. A retry of the same RQ job takes over the record its
+    previous (dead) attempt left "running"."""
+    from django.db.models import Q
+    from django.utils.crypto import get_random_string
+
+    job_id = current_job_id()
+    token = f"{job_id or '-'}.{get_random_string(12)}"
+    mine = Q(status=QUEUED)
+    if job_id:
+        mine |= Q(status=RUNNING, job_token__startswith=f"{job_id}.")
+    updated = model._default_manager.filter(Q(pk=pk) & mine).update(status=RUNNING, job_token=token, **running)
+    return token if updated else None
+
+
+def hold(model: Any, pk: Any, token: str) -> None:
+    """Inside the transaction that writes the result: lock the record and make sure this attempt
+    still owns it (an attempt given up for dead must not write after its retry took over)."""
+    if not token:
+        return
+    owned = model._default_manager.select_for_update().filter(pk=pk, status=RUNNING, job_token=token).exists()
+    if not owned:
+        raise Superseded(f"{model.__name__}({pk})")
+
+
+def retry_record(task_path_: str, args: list[Any]) -> bool:
+    """Put the record of a failed attempt back to "queued" for RQ's automatic retry."""
+    job = JOBS.get(task_path_)
+    if job is None or job.on_retry is None or not args:
+        return False
+    job.on_retry(args[0])
+    return True
 
 
 def job_seconds() -> int:
@@ -146,6 +212,10 @@ def fail_row(row: Any, message: str) -> None:
 def queue_state() -> dict[str, Any]:
     """Waiting and running jobs and the age of the oldest waiting one (for /healthz)."""
     backend = settings.TASKS["default"]["BACKEND"]
+    if backend == "jixiao.core.rqjobs.Backend":
+        from jixiao.core.rqjobs import queue_state as rq_queue_state
+
+        return rq_queue_state()
     if not backend.startswith("django_tasks_db"):
         return {"backend": backend.rsplit(".", 1)[-1]}
     from django.db.models import Min

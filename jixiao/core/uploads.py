@@ -58,6 +58,8 @@ class QueuedUpload(models.Model):
     size = models.PositiveBigIntegerField("文件大小（字节）", default=0, editable=False)
     #: what the reader did on its own and tells the user (e.g. 合计 rows skipped)
     notes = models.JSONField("处理说明", default=list, blank=True)
+    #: the background attempt that owns the batch while it runs (core.jobs.claim): a job never completes twice
+    job_token = models.CharField("处理任务标识", max_length=120, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -78,10 +80,32 @@ class QueuedUpload(models.Model):
             status__in=(UploadStatus.IMPORTED, UploadStatus.REJECTED)).update(
             status=UploadStatus.FAILED, errors=[RowError(0, "", message).as_dict()])
 
+    @classmethod
+    def requeue(cls, pk: Any) -> None:
+        """An attempt failed for a passing reason (database or queue restarted, worker gone): back
+        to the queue for the automatic retry; nothing was written."""
+        cls._default_manager.filter(pk=pk, status=UploadStatus.RUNNING).update(
+            status=UploadStatus.QUEUED, progress=0, job_token="")
+
+    def claim(self) -> bool:
+        """This attempt takes the batch (queued → running); False when another attempt has it."""
+        from jixiao.core import jobs
+
+        token = jobs.claim(type(self), self.pk, progress=5)
+        if token:
+            self.status, self.progress, self.job_token = UploadStatus.RUNNING, 5, token
+        return token is not None
+
+    def hold(self) -> None:
+        """First thing in the writing transaction: lock the batch; this attempt must still own it."""
+        from jixiao.core import jobs
+
+        jobs.hold(type(self), self.pk, self.job_token)
+
     def retry(self, task: Any) -> bool:
         """Queue a failed batch again (its stored file is still there); False when it did not fail."""
         updated = type(self)._default_manager.filter(pk=self.pk, status=UploadStatus.FAILED).update(
-            status=UploadStatus.QUEUED, progress=0, errors=[])
+            status=UploadStatus.QUEUED, progress=0, errors=[], job_token="")
         if updated:
             self.status, self.progress, self.errors = UploadStatus.QUEUED, 0, []
             queue(self, task)
@@ -118,7 +142,10 @@ class QueuedUpload(models.Model):
         return content
 
     def set_progress(self, percent: int, status: str = UploadStatus.RUNNING) -> None:
-        type(self)._default_manager.filter(pk=self.pk).update(status=status, progress=percent)
+        rows = type(self)._default_manager.filter(pk=self.pk)
+        if self.job_token:  # an attempt given up for dead must not move its successor's progress
+            rows = rows.filter(job_token=self.job_token)
+        rows.update(status=status, progress=percent)
         self.status, self.progress = status, percent
 
     def reject(self, errors: Sequence[RowError], sheet: Sheet | None) -> None:

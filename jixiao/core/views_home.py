@@ -105,3 +105,21 @@ def bad_request(request: Any, exception: Exception) -> HttpResponse:
     """The 400 page with what was wrong (a parameter refused by core.params), in Chinese."""
     message = str(exception) if exception.args and any("\u4e00" <= ch <= "\u9fff" for ch in str(exception)) else ""
     return render(request, "400.html", {"exception": message, "title": "请求有误"}, status=400)
+
+
+def server_error(request: Any) -> HttpResponse:
+    """The 500 page; when the database connection is down (a restart) the 503 page, which says so
+    and asks to retry. Neither touches the database. The next request reconnects by itself
+    (CONN_HEALTH_CHECKS), so the app recovers without a restart."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    database_down = isinstance(error, OperationalError | InterfaceError)
+    template = loader.get_template("503.html" if database_down else "500.html")
+    response = HttpResponse(template.render(), status=503 if database_down else 500)
+    if database_down:
+        response["Retry-After"] = "5"
+    return response

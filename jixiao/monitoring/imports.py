@@ -146,13 +146,16 @@ def queue_import(content: bytes | Iterable[bytes], filename: str, year: int, use
 @task()
 def process_import(batch_id: int) -> str:
     batch = ExecutionImport.objects.get(pk=batch_id)
-    if batch.status == ExecutionImport.Status.QUEUED:
-        batch.set_progress(5)
-        run_import(batch)
+    # One attempt owns the batch (queued → running); a duplicate or superseded attempt does nothing.
+    if batch.claim():
+        try:
+            run_import(batch)
+        except jobs.Superseded:
+            batch.refresh_from_db()
     return batch.status
 
 
-jobs.register(process_import, ExecutionImport.fail)
+jobs.register(process_import, ExecutionImport.fail, model=ExecutionImport, on_retry=ExecutionImport.requeue)
 
 
 def run_import(batch: ExecutionImport) -> ImportResult:
@@ -168,6 +171,7 @@ def run_import(batch: ExecutionImport) -> ImportResult:
             raise ImportRejected(errors, sheet)
         batch.set_progress(50)
         with transaction.atomic():
+            batch.hold()
             ExecutionRecord.objects.filter(year=year).delete()
             for r in records:
                 r.batch = batch

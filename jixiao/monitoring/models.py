@@ -451,9 +451,11 @@ class ReportJob(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     content = models.BinaryField("报告文件", null=True, editable=False)
     totals = models.JSONField("报告汇总数", default=dict, blank=True)
+    #: the background attempt that owns the job while it runs (core.jobs.claim)
+    job_token = models.CharField("处理任务标识", max_length=120, blank=True, editable=False)
 
     objects = SharedQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["content", "percent", "message"])
+    history = HistoricalRecords(excluded_fields=["content", "percent", "message", "job_token"])
 
     class Meta:
         verbose_name = "监控报告"

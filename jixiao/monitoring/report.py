@@ -100,18 +100,22 @@ def report_context(rnd: MonitoringRound, progress: Progress | None = None) -> tu
 @task()
 def generate_report(job_id: int) -> None:
     """Background task: build the report and record progress on the job."""
+    # One attempt owns the job (queued → running); a duplicate or superseded attempt does nothing.
+    token = jobs.claim(ReportJob, job_id, percent=0, message="开始生成")
+    if token is None:
+        return
     job = ReportJob.objects.select_related("round").get(pk=job_id)
 
     def progress(percent: int, message: str) -> None:
-        ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.RUNNING, percent=percent, message=message)
+        ReportJob.objects.filter(pk=job_id, job_token=token).update(
+            status=ReportJob.Status.RUNNING, percent=percent, message=message)
 
-    try:
-        content, totals = build_report(job.round, progress)
-    except Exception:
-        ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.FAILED, message="生成失败，请联系系统管理员。",
-                                                   finished_at=timezone.now())
-        raise
+    content, totals = build_report(job.round, progress)  # a raised error: core.jobs marks the job failed
     with transaction.atomic():
+        try:
+            jobs.hold(ReportJob, job_id, token)
+        except jobs.Superseded:
+            return
         job = ReportJob.objects.select_for_update().get(pk=job_id)
         job.status, job.percent, job.message = ReportJob.Status.DONE, 100, "已完成"
         job.content, job.totals, job.finished_at = content, totals, timezone.now()
@@ -126,7 +130,13 @@ def report_failed(job_id: int, message: str) -> None:
         finished_at=timezone.now())
 
 
-jobs.register(generate_report, report_failed)
+def report_requeued(job_id: int) -> None:
+    """An attempt stopped for a passing reason (database or queue restarted): wait for the retry."""
+    ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.RUNNING).update(
+        status=ReportJob.Status.QUEUED, percent=0, message="后台服务短暂中断，稍后自动重试", job_token="")
+
+
+jobs.register(generate_report, report_failed, model=ReportJob, on_retry=report_requeued)
 
 
 def request_report(rnd: MonitoringRound, user: Any) -> ReportJob:

@@ -283,13 +283,16 @@ def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, use
 @task()
 def process_import(batch_id: int) -> str:
     batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status == ImportBatch.Status.QUEUED:
-        batch.set_progress(5)
-        run_import(batch)
+    # One attempt owns the batch (queued → running); a duplicate or superseded attempt does nothing.
+    if batch.claim():
+        try:
+            run_import(batch)
+        except jobs.Superseded:
+            batch.refresh_from_db()
     return batch.status
 
 
-jobs.register(process_import, ImportBatch.fail)
+jobs.register(process_import, ImportBatch.fail, model=ImportBatch, on_retry=ImportBatch.requeue)
 
 
 def run_import(batch: ImportBatch) -> ImportResult:
@@ -313,6 +316,7 @@ def run_import(batch: ImportBatch) -> ImportResult:
             raise ImportRejected(errors, sheet)
         batch.set_progress(60)
         with transaction.atomic():
+            batch.hold()
             created, updated = writer(parsed)
             batch.complete(len(parsed), created_count=created, updated_count=updated, notes=sheet.notes())
     except ImportRejected as exc:
