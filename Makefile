@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-pg test-documents test-worker test-backup test-browser lint typecheck bench install serve serve-prod clean
+.PHONY: demo test test-pg test-documents test-worker test-backup test-scaleout test-browser lint typecheck bench install serve serve-prod clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,12 +48,12 @@ serve-prod: install
 
 # SQLite, no service needed. Prints the rules engine's branch coverage (must be 100%).
 test: install
-	$(PY) -m pytest -m "not browser and not documents and not worker and not backup" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not documents and not worker and not backup and not scaleout" -q --cov=jixiao --cov-branch --cov-report= $(PYTEST_ARGS)
 	$(PY) -m coverage report --include="jixiao/rules/*" --omit="jixiao/rules/tests/*" --show-missing --skip-covered --fail-under=100
 
 # The same suite on PostgreSQL (CI): JIXIAO_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test
 test-pg: install
-	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser and not documents and not worker and not backup" -q $(PYTEST_ARGS)
+	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PY) -m pytest -m "not browser and not documents and not worker and not backup and not scaleout" -q $(PYTEST_ARGS)
 
 # The background worker's own process: crash, time limit, SIGTERM, recovery (needs PostgreSQL;
 # its own CI step; `make test` and `make test-pg` deselect them).
@@ -63,6 +63,12 @@ test-worker: install
 # The backup drill (demo → jixiao backup → jixiao restore into a fresh database → compare → audit verify).
 test-backup: install
 	$(PY) -m pytest -m backup -q $(PYTEST_ARGS)
+
+# Scale-out drills: two gunicorn servers, RQ workers on a private Redis (redis-server), one PostgreSQL:
+# sessions/locks/security log across servers, a worker killed mid-import, Redis restarted, database
+# connections cut under load (`make test` and `make test-pg` deselect them).
+test-scaleout: install
+	JIXIAO_DATABASE_URL=$${JIXIAO_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/scaleout} $(PY) -m pytest -m scaleout -q $(PYTEST_ARGS)
 
 # Playwright driving Debian's chromium (apt-get install chromium).
 test-browser: install

@@ -115,7 +115,8 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     from django.conf import settings
 
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        kept = [item for item in items if item.get_closest_marker("worker") is None]
+        kept = [item for item in items
+                if item.get_closest_marker("worker") is None and item.get_closest_marker("scaleout") is None]
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[i for i in items if i not in kept])
             items[:] = kept

@@ -510,25 +510,33 @@ def test_database_connections_cut_under_load_give_the_error_page_and_recover_wit
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
                            [WEB_APP])
 
+    def allow_connections(allowed: bool) -> None:
+        """ALTER DATABASE runs from another database (PostgreSQL refuses it on the current one)."""
+        import psycopg
+
+        db = connection.settings_dict
+        with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+                             user=db["USER"] or "postgres", dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{db["NAME"]}" ALLOW_CONNECTIONS {"true" if allowed else "false"}')
+
     threads = [threading.Thread(target=load, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
-    name = connection.settings_dict["NAME"]
     try:
         for _ in range(10):  # connections cut again and again under load
             time.sleep(0.3)
             terminate()
-        with connection.cursor() as cursor:  # the database "down": no new connection for a while
-            cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-        terminate()
-        time.sleep(2)
+        allow_connections(False)  # the database "down": no new connection for a while
+        try:
+            terminate()
+            time.sleep(2)
+        finally:
+            allow_connections(True)
+        time.sleep(1)
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-    time.sleep(1)
-    stop.set()
-    for t in threads:
-        t.join()
+        stop.set()
+        for t in threads:
+            t.join()
     failures = [(s, h) for s, h in outcomes if s != 200]
     assert failures, "the drill cut no request"
     for status, html in failures:

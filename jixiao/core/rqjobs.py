@@ -33,7 +33,7 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
@@ -205,6 +205,12 @@ class Worker(RQWorker):
         kwargs.setdefault("maintenance_interval", int(getattr(settings, "JIXIAO_RQ_MAINTENANCE_SECONDS", 60)))
         super().__init__(*args, **kwargs)
 
+    def execute_job(self, job: Any, queue: Any) -> None:
+        # The job's forked process opens its own database connection: never share (or inherit a
+        # dead) one across the fork.
+        connections.close_all()
+        super().execute_job(job, queue)
+
     def handle_work_horse_killed(self, job: Any, retpid: Any, ret_val: Any, rusage: Any) -> None:
         # The job's process died (out of memory, a crash in a parser): fail it, as db_worker does.
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
@@ -217,6 +223,8 @@ class Worker(RQWorker):
             requeue_lost()
         except Exception:  # never let the recovery stop the worker
             logger.exception("recovering lost jobs failed")
+        finally:
+            connections.close_all()
         super().run_maintenance_tasks()
 
 

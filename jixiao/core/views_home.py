@@ -116,8 +116,22 @@ def server_error(request: Any) -> HttpResponse:
     from django.db import InterfaceError, OperationalError
     from django.template import loader
 
-    error = sys.exc_info()[1]
-    database_down = isinstance(error, OperationalError | InterfaceError)
+    lost: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    try:  # raised unwrapped e.g. when a server-side cursor is closed on a cut connection
+        import psycopg
+
+        lost += (psycopg.OperationalError, psycopg.InterfaceError)
+    except ImportError:  # pragma: no cover - SQLite-only install
+        pass
+    error: BaseException | None = sys.exc_info()[1]
+    database_down = False
+    for _ in range(5):  # the error itself or what it was raised from
+        if error is None:
+            break
+        if isinstance(error, lost):
+            database_down = True
+            break
+        error = error.__cause__ or error.__context__
     template = loader.get_template("503.html" if database_down else "500.html")
     response = HttpResponse(template.render(), status=503 if database_down else 500)
     if database_down:
