@@ -200,7 +200,7 @@ def main() -> int:
 
     def pct(values: list[float], p: float) -> float:
         ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     every = [t for values in timings.values() for t in values]
     print(f"two gunicorn servers × {args.web_workers} workers, {args.threads} clients, {wall:.1f} s, "

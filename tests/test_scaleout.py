@@ -16,6 +16,7 @@ server is started here on a free port (a private one, so restarting it disturbs 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -144,7 +145,8 @@ class Stack:
                                        "JIXIAO_ACCESS_LOG": str(self.var / f"access-{port}.log")}
             self.servers.append(subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "python:jixiao.gunicorn_conf", "jixiao.wsgi"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(self.var / f"gunicorn-{port}.log", "wb")))
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                stderr=(self.var / f"gunicorn-{port}.log").open("wb")))
             self.ports.append(port)
         for port in self.ports:
             wait_for(lambda port=port: healthy(port), 120, f"gunicorn on {port}")
@@ -153,7 +155,7 @@ class Stack:
         args = [sys.executable, "-m", "jixiao.cli", "rqworker", "default", "-v0"]
         if scheduler:
             args.append("--with-scheduler")
-        log = open(self.var / f"worker-{len(self.workers)}.log", "wb")
+        log = (self.var / f"worker-{len(self.workers)}.log").open("wb")
         proc = subprocess.Popen(args, cwd=ROOT, env=self.env(WORKER_APP), stdout=log, stderr=subprocess.STDOUT)
         self.workers.append(proc)
         return proc
@@ -206,10 +208,8 @@ def kill_tree(pid: int) -> None:
     """SIGKILL a worker and every process it started (its job's work-horse, its scheduler)."""
     for child in children(pid):
         kill_tree(child)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="module")

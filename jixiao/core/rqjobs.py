@@ -142,7 +142,7 @@ class Backend(RQBackend):
             except NoSuchJobError:
                 existing = None
             if existing is not None and existing.get_status() in LIVE:
-                return existing.task_result  # already waiting or running: one job per record
+                return existing.task_result  # type: ignore[attr-defined,no-any-return]  # one job per record
             if existing is not None:
                 existing.delete()  # a finished or failed earlier job of the same record
         delays = retry_delays()
@@ -160,7 +160,7 @@ class Backend(RQBackend):
             job = queue.enqueue_job(job, at_front=task.priority == TASK_MAX_PRIORITY)
         else:
             job = queue.schedule_job(job, task.run_after)
-        result = TaskResult(task=task, id=job.id, status=TaskResultStatus.READY, enqueued_at=job.enqueued_at,
+        result: TaskResult = TaskResult(task=task, id=job.id, status=TaskResultStatus.READY, enqueued_at=job.enqueued_at,
                             started_at=None, last_attempted_at=None, finished_at=None, args=args, kwargs=kwargs,
                             backend=self.alias, errors=[], worker_ids=[])
         task_enqueued.send(type(self), task_result=result)
