@@ -123,10 +123,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--servers", type=int, default=2, help="app servers (2: the province picture, 1: the district)")
     args = parser.parse_args()
 
     ensure_database()
-    ports = [free_port(), free_port()]
+    ports = [free_port() for _ in range(args.servers)]
     servers = [subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:jixiao.gunicorn_conf", "jixiao.wsgi"], cwd=ROOT,
         env=env(JIXIAO_BIND=f"127.0.0.1:{port}", JIXIAO_WEB_WORKERS=str(args.web_workers),
@@ -171,7 +172,7 @@ def main() -> int:
                         return
                     count[0] += 1
                 path = PAGES[username][n % len(PAGES[username])]
-                port = ports[n % 2]
+                port = ports[n % len(ports)]
                 n += 1
                 started = time.perf_counter()
                 try:
@@ -203,7 +204,7 @@ def main() -> int:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
     every = [t for values in timings.values() for t in values]
-    print(f"two gunicorn servers × {args.web_workers} workers, {args.threads} clients, {wall:.1f} s, "
+    print(f"{len(ports)} gunicorn server(s) × {args.web_workers} workers, {args.threads} clients, {wall:.1f} s, "
           f"{os.cpu_count()} cores shared by everything on this machine")
     for path, values in sorted(timings.items()):
         print(f"  {path:28} n={len(values):5d}  p50={pct(values, 50):7.1f} ms  p95={pct(values, 95):7.1f} ms")
