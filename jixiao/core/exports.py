@@ -65,20 +65,23 @@ def build_export(job_id: int) -> None:
     if not job.requested_by.is_active or not job.requested_by.can(view.permission_label(), "export"):
         ExportJob.fail(job_id, "您的角色已无权导出该列表。")
         return
-    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.RUNNING, message="正在生成")
+    # One attempt owns the job (queued → running); a duplicate or superseded attempt does nothing.
+    token = jobs.claim(ExportJob, job_id, message="正在生成")
+    if token is None:
+        return
     qs, _form, _sort = view.rows()
     total = max(job.total, 1)
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job_id).update(percent=min(99, done * 100 // total),
-                                                   message=f"已写入 {done} 行")
+        ExportJob.objects.filter(pk=job_id, job_token=token).update(percent=min(99, done * 100 // total),
+                                                                    message=f"已写入 {done} 行")
 
     with tempfile.TemporaryFile() as out:
         rows = view.export_rows(qs)
         count = stream_rows(job.title, view.columns, rows, out, progress)
         out.seek(0)
         content = out.read()
-    ExportJob.objects.filter(pk=job_id).update(
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, job_token=token).update(
         status=ExportJob.Status.DONE, percent=100, message=f"共 {count} 行", content=content, total=count,
         file_name=f"{job.title}_{timezone.localtime(job.requested_at):%Y%m%d%H%M}.xlsx", finished_at=timezone.now())
 
@@ -89,4 +92,4 @@ def stream_rows(title: str, columns: Any, rows: Any, out: Any, progress: Any) ->
     return stream_workbook(title, columns, rows, out, progress=progress)
 
 
-jobs.register(build_export, ExportJob.fail)
+jobs.register(build_export, ExportJob.fail, model=ExportJob, on_retry=ExportJob.requeue)

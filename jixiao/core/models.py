@@ -29,6 +29,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     file_name = models.CharField("文件名", max_length=200, blank=True)
     content = models.BinaryField("导出文件", null=True, editable=False)
+    #: the background attempt that owns the job while it runs (core.jobs.claim)
+    job_token = models.CharField("处理任务标识", max_length=120, blank=True, editable=False)
 
     class Meta:
         verbose_name = "导出任务"
@@ -44,6 +46,12 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @classmethod
+    def requeue(cls, pk: int) -> None:
+        """An attempt stopped for a passing reason (database or queue restarted): wait for the retry."""
+        cls.objects.filter(pk=pk, status=cls.Status.RUNNING).update(
+            status=cls.Status.QUEUED, percent=0, message="后台服务短暂中断，稍后自动重试", job_token="")
 
     @classmethod
     def fail(cls, pk: int, message: str) -> None:

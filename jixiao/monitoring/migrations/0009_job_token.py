@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0006_upload_failed_status'),
+        ('monitoring', '0008_monitoringform_monitoring_form_rate'),
     ]
 
     operations = [
