@@ -1,8 +1,8 @@
 """Load run across two app servers at once on the district demo (issue 16 item 4), loopback only.
 
 Loads the district demo into its own PostgreSQL database once, starts two gunicorn servers on
-free ports of 127.0.0.1 (``--web-workers`` each), logs in demo users (a unit filler, a unit
-approver, the performance section, a budget desk) and has ``--threads`` clients, each with its own
+free ports of 127.0.0.1 (``--web-workers`` each), logs in demo users (two unit fillers, two
+unit approvers) and has ``--threads`` clients, each with its own
 session, request the pages of a deadline day round-robin over both servers for ``--seconds``
 (bounded: at most ``--max-requests`` in all). Prints each page's p50/p95, the overall p50/p95/p99,
 requests per second and the errors; the last line reads
@@ -32,12 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = os.environ.get("JIXIAO_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jixiao_bench_scaleout")
 PASSWORD = "Jixiao@2021"
-#: who opens what on a deadline day
+#: who opens what on a deadline day (unit accounts: they sign in with the password alone; the finance
+#: accounts' second factor is one code per 30 s, which a load run cannot give every session)
 PAGES = {
     "jyj_tb": ["/", "/targets/", "/monitoring/", "/evaluation/selfeval/"],
-    "jyj_sh": ["/", "/targets/", "/monitoring/"],
-    "jxg": ["/", "/budget/projects/", "/targets/", "/monitoring/dashboard/"],
-    "jyk": ["/", "/targets/", "/budget/projects/"],
+    "wjj_tb": ["/", "/targets/", "/budget/projects/", "/monitoring/"],
+    "jyj_sh": ["/", "/targets/", "/monitoring/", "/budget/projects/"],
+    "wjj_sh": ["/", "/evaluation/selfeval/", "/targets/"],
 }
 
 
