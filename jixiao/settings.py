@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "jixiao.disclosure",
     "jixiao.api",
     "jixiao.reports",
+    "jixiao.rectification",
     "jixiao.demo",
     "rest_framework",
     "drf_spectacular",

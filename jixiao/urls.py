@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/", include("jixiao.monitoring.urls")),
     path("assessment/", include("jixiao.assessment.urls")),
     path("auditlink/", include("jixiao.auditlink.urls")),
+    path("rectification/", include("jixiao.rectification.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
     path("reports/", include("jixiao.reports.urls")),

@@ -164,12 +164,6 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AGENCY, _R.NPC_READER, _R.AUDIT_READER}),
     },
     "monitoring.engagement": {VIEW: frozenset({_R.PERF_SECTION}), ADD: frozenset({_R.PERF_SECTION})},
-    "monitoring.correctiveaction": {
-        VIEW: frozenset(_READERS),
-        ADD: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
-        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),  # feedback and the target adjustment
-        EXPORT: frozenset(_READERS),
-    },
     "monitoring.reportjob": {
         VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.NPC_READER}), ADD: frozenset({_R.PERF_SECTION}),
     },
@@ -206,12 +200,6 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         # a unit's approver scores only the department's own evaluation done without an agency.
         "score": frozenset({_R.AGENCY, _R.EXPERT, _R.UNIT_APPROVER}),
         EXPORT: frozenset(_READERS | {_R.AGENCY, _R.EXPERT}),
-    },
-    "evaluation.rectificationitem": {
-        VIEW: frozenset(_READERS | {_R.AGENCY}),
-        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),
-        "accept": frozenset({_R.PERF_SECTION}),
-        EXPORT: frozenset(_READERS | {_R.AGENCY}),
     },
     # Tables received as files (issue 18): agencies see their agency's, 人大 readers their own uploads.
     "evaluation.tableupload": {
@@ -275,6 +263,16 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     "disclosure.portaljob": {VIEW: frozenset({_R.PERF_SECTION}), ADD: frozenset({_R.PERF_SECTION})},
     "disclosure.tracking": {VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK})},  # who has not published
+    # 整改台账 (jixiao/rectification): one register of every finding a unit must act on.
+    "rectification.rectification": {
+        VIEW: frozenset(_READERS | {_R.AGENCY}),
+        # Findings of a report (a unit's own 部门评价 too: its approver raises them for its units).
+        ADD: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER}),
+        # Findings of finance's own supervision: 纠偏措施 on a monitoring form, re-check findings.
+        "supervise": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),  # the answer, evidence, the target adjustment
+        EXPORT: frozenset(_READERS | {_R.AGENCY}),
+    },
 }
 
 

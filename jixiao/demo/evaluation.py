@@ -21,7 +21,7 @@ from jixiao.evaluation.models import (
     ExpertService,
     IndicatorScore,
     KeyEvaluation,
-    RectificationItem,
+    Recheck,
     SelfEvalIndicator,
     SelfEvaluation,
 )
@@ -208,7 +208,20 @@ def load_rechecks(rng: random.Random, perf: User, agency: Agency, year: int) -> 
         recheck.findings = "抽查佐证材料，实际完成值与原始凭证基本一致。"
         recheck.save()
         complete_recheck(recheck, perf)
+    _recheck_findings(perf, [r for r in rechecks if r.completed_at and not r.documentation_complete][:4])
     return len(rechecks)
+
+
+def _recheck_findings(perf: User, rechecks: Sequence[Recheck]) -> None:
+    """Re-check findings put on the rectification register."""
+    from jixiao.demo.rectification import add_items
+
+    add_items(perf, [dict(source="recheck", source_title=f"{r.selfeval.year}年度自评质量复核：{r.selfeval.subject}", recheck=r,
+                          year=r.selfeval.year, project=r.selfeval.project, unit_id=r.selfeval.unit_id,
+                          sector_id=r.selfeval.sector_id, kind="rectify", state=state,
+                          problem="自评佐证材料不完整，部分实际完成值缺少原始凭证。",
+                          requirement="补齐佐证材料并按核实的完成值修正自评表。")
+                     for r, state in zip(rechecks, ("issued", "returned", "answered", "closed"), strict=False)])
 
 
 def _topic(year: int, unit: BudgetUnit, title: str, project: Project | None, subject: str = "project",
@@ -295,14 +308,16 @@ def _report(ke: KeyEvaluation, perf: User, agency: Agency) -> None:
         final_recommendations="细化量化绩效指标；加快项目实施和资金支付进度。")
     perform_transition(ke, "finalise", staff)
     perform_transition(ke, "report", perf)
-    today = timezone.localdate()
-    RectificationItem.objects.bulk_create([
-        RectificationItem(key_evaluation=ke, problem="绩效目标设置不够细化", action="按行业标准细化量化绩效指标",
-                          owner_unit=ke.unit, deadline=today + timedelta(days=60)),
-        RectificationItem(key_evaluation=ke, problem="资金支付进度偏慢", action="制定支付计划并按月报送进度",
-                          owner_unit=ke.unit, deadline=today - timedelta(days=10), state="answered",
-                          feedback="已制定支付计划。", answered_at=timezone.now()),
-    ])
+    from jixiao.demo.rectification import add_items
+
+    add_items(perf, [dict(source="key_evaluation", source_title=ke.title, key_evaluation=ke, year=ke.evaluated_year,
+                          project=ke.project, unit_id=ke.unit_id, sector_id=ke.sector_id, kind="rectify", state=state,
+                          problem=problem, requirement=requirement)
+                     for state, problem, requirement in (
+                         ("issued", "绩效目标设置不够细化", "按行业标准细化量化绩效指标"),
+                         ("answered", "资金支付进度偏慢", "制定支付计划并按月报送进度"),
+                         ("closed", "项目档案管理不规范", "建立项目档案并归集验收资料"),
+                         ("escalated", "以前年度整改事项未落实", "限期落实并书面说明原因"))])
 
 
 def load_evaluation(rng: random.Random, plan_year: int) -> int:

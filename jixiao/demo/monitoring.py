@@ -14,7 +14,6 @@ from jixiao.accounts.models import User
 from jixiao.demo.reviewlog import review_logs
 from jixiao.monitoring.forms import report_due
 from jixiao.monitoring.models import (
-    CorrectiveAction,
     Engagement,
     ExecutionImport,
     ExecutionRecord,
@@ -189,16 +188,17 @@ def _focus(rnd: Any, perf: User) -> None:
 
 
 def _actions(rng: random.Random, forms: list[MonitoringForm], perf: User) -> None:
+    """纠偏措施 on the register, in every state of its workflow, some overdue."""
+    from jixiao.demo.rectification import add_items
+
     red = [f for f in forms if f.overall_light == "red" and f.kind == "project"]
     yellow = [f for f in forms if f.overall_light == "yellow" and f.kind == "project"]
-    plan = [(f, "urge", s) for f, s in zip(rng.sample(yellow, min(6, len(yellow))), ("issued", "reported", "closed") * 2,
-                                           strict=False)]
+    states = ("issued", "answered", "returned", "escalated", "closed", "cancelled")
+    plan = [(f, "urge", s) for f, s in zip(rng.sample(yellow, min(6, len(yellow))), states, strict=False)]
     plan += [(f, k, s) for f, k, s in zip(rng.sample(red, min(4, len(red))), ("withhold", "stop", "recover", "retarget"),
-                                          ("issued", "closed", "reported", "issued"), strict=False)]
-    actions = [CorrectiveAction(
-        form=f, unit_id=f.unit_id, sector_id=f.sector_id, kind=kind, state=state, owner="王会计", created_by=perf,
-        description="1-9月执行进度明显滞后于序时进度，请分析原因并限期整改。", deadline=date(f.round.year, 12, 15),
-        reduce_fen=f.budget_fen // 5 if kind in ("recover", "retarget") else None,
-        feedback="已制定整改方案，正在加快实施。" if state != "issued" else "",
-        closed_at=timezone.now() if state == "closed" else None) for f, kind, state in plan]
-    CorrectiveAction.objects.bulk_create(actions)
+                                          ("issued", "closed", "answered", "issued"), strict=False)]
+    add_items(perf, [dict(
+        source="monitoring", source_title=f"{f.round.title}：{f.subject}", monitoring_form=f, year=f.round.year,
+        project=f.project, unit_id=f.unit_id, sector_id=f.sector_id, kind=kind, state=state, owner="王会计",
+        problem="1-9月执行进度明显滞后于序时进度。", requirement="请分析原因并限期整改，加快项目实施和资金支付。",
+        reduce_fen=f.budget_fen // 5 if kind in ("recover", "retarget") else None) for f, kind, state in plan])

@@ -18,7 +18,6 @@ class EvaluationConfig(AppConfig):
             NavItem("evaluation", "复核抽样", "evaluation:round_list", "evaluation.recheckround"),
             NavItem("evaluation", "收到的自评表文件", "evaluation:table_list", "evaluation.tableupload"),
             NavItem("evaluation", "重点评价", "evaluation:keyeval_list", "evaluation.keyevaluation"),
-            NavItem("evaluation", "整改清单", "evaluation:rectification_list", "evaluation.rectificationitem"),
             NavItem("evaluation", "第三方机构库", "evaluation:agency_list", "evaluation.agency"),
             NavItem("evaluation", "专家库", "evaluation:expert_list", "evaluation.expert"),
             NavItem("evaluation", "年度评价报告", "evaluation:summary", "evaluation.summary"),

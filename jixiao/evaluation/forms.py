@@ -20,13 +20,12 @@ from jixiao.evaluation.models import (
     KeyEvaluation,
     KeyKind,
     Recheck,
-    RectificationItem,
     SelfEvalIndicator,
     SelfEvaluation,
     Subject,
 )
 from jixiao.organisation.forms import AmountField
-from jixiao.organisation.models import Sector
+from jixiao.organisation.models import BudgetUnit, Sector
 from jixiao.rules.evaluation_sample import read_sample_rule
 from jixiao.targets.models import GRADE_CHOICES, Kind
 
@@ -301,11 +300,14 @@ class FinalReportForm(forms.ModelForm):
         widgets = {f: TEXTAREA for f in ("final_conclusion", "final_problems", "final_recommendations")}
 
 
-class RectificationForm(forms.ModelForm):
-    class Meta:
-        model = RectificationItem
-        fields = ["problem", "action", "owner_unit", "deadline"]
-        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+class RectificationForm(forms.Form):
+    """A finding of the report for the rectification register (jixiao.rectification)."""
+
+    problem = forms.CharField(label="存在问题", max_length=300)
+    requirement = forms.CharField(label="整改要求", max_length=300)
+    owner_unit = forms.ModelChoiceField(label="责任单位", queryset=BudgetUnit.objects.filter(is_active=True))
+    deadline = forms.DateField(label="整改期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text="不填则按工作日历的整改期限")
 
 
 class KeyEvalFilterForm(FilterForm):

@@ -650,48 +650,6 @@ class IndicatorScore(models.Model):
         return f"{self.indicator.name}：{self.score}"
 
 
-class RectificationState(models.TextChoices):
-    OPEN = "open", "待整改"
-    ANSWERED = "answered", "已反馈"
-    ACCEPTED = "accepted", "已销号"
-
-
-class RectificationQuerySet(AgencyAssignedQuerySet):
-    agency_path = "key_evaluation__agency"
-
-
-class RectificationItem(models.Model):
-    """整改清单 item (§2.12): a problem found, the action required, the owner, the deadline."""
-
-    scope_unit_field = "owner_unit"
-    classified_fields = ("owner_unit__is_classified", "key_evaluation__unit__is_classified",
-                         "key_evaluation__project__is_classified")
-    scope_sector_field = "owner_unit__sector"
-
-    key_evaluation = models.ForeignKey(KeyEvaluation, verbose_name="来源评价", on_delete=models.CASCADE,
-                                       related_name="rectifications")
-    problem = models.CharField("存在问题", max_length=300)
-    action = models.CharField("整改要求", max_length=300)
-    owner_unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="责任单位", on_delete=models.PROTECT)
-    deadline = models.DateField("整改期限")
-    state = models.CharField("状态", max_length=10, choices=RectificationState.choices, default=RectificationState.OPEN)
-    feedback = models.TextField("整改反馈", blank=True)
-    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    accepted_at = models.DateTimeField("销号时间", null=True, blank=True)
-    lock_version = models.PositiveIntegerField(default=0, editable=False)
-
-    objects = RectificationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version"])
-
-    class Meta:
-        verbose_name = "整改事项"
-        verbose_name_plural = "整改清单"
-        ordering = ["deadline", "pk"]
-
-    def __str__(self) -> str:
-        return self.problem
-
-
 # --- tables as files arrive (issue 18) -------------------------------------------------------------------
 
 

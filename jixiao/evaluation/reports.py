@@ -93,8 +93,8 @@ def key_context(ke: KeyEvaluation, with_scores: bool = True) -> dict[str, Any]:
         "chart": chart,
         "problems": ke.final_problems or "—", "recommendations": ke.final_recommendations or "—",
         "feedback": ke.unit_feedback or "—",
-        "rectifications": [(r.problem, r.action, r.owner_unit.name, f"{r.deadline:%Y-%m-%d}", r.get_state_display())
-                           for r in ke.rectifications.select_related("owner_unit")],
+        "rectifications": [(r.problem, r.requirement, r.unit.name, f"{r.deadline:%Y-%m-%d}", r.status_label)
+                           for r in ke.rectifications.select_related("unit")],
     }
 
 

@@ -30,8 +30,6 @@ from jixiao.evaluation.models import (
     Recheck,
     RecheckIndicator,
     RecheckRound,
-    RectificationItem,
-    RectificationState,
     SelfEvalIndicator,
     SelfEvaluation,
     TableUpload,
@@ -521,42 +519,12 @@ def quota(year: int) -> Quota:
     return Quota(year, approved.exclude(subject="department").count(), approved.filter(subject="department").count())
 
 
-def add_rectification(ke: KeyEvaluation, user: Any, problem: str, action: str, owner: BudgetUnit, deadline: date) -> RectificationItem:
-    if ke.state not in ("reported", "published"):
-        raise EvaluationError("报告报送后才能下达整改事项。")
-    return RectificationItem.objects.create(key_evaluation=ke, problem=problem, action=action, owner_unit=owner,
-                                            deadline=deadline)
+def add_rectification(ke: KeyEvaluation, user: Any, problem: str, requirement: str, owner: BudgetUnit,
+                      deadline: date | None) -> Any:
+    """A finding of the report goes onto the rectification register."""
+    from jixiao.rectification.services import from_key_evaluation
 
-
-def answer_rectification(item: RectificationItem, user: Any, feedback: str,
-                         expected_version: int | None = None) -> RectificationItem:
-    """The owner unit's answer: under a row lock, from a current page (``expected_version``), never
-    after the item was closed."""
-    if not feedback.strip():
-        raise EvaluationError("请填写整改反馈。")
-    with transaction.atomic():
-        item = lock_row(item, expected_version)
-        if item.state == RectificationState.ACCEPTED:
-            raise EvaluationError("该整改事项已销号。")
-        item.feedback, item.state, item.answered_at = feedback.strip(), RectificationState.ANSWERED, timezone.now()
-        item.lock_version += 1
-        with_reason(item, "整改反馈")
-        item.save()
-    return item
-
-
-def accept_rectification(item: RectificationItem, user: Any, expected_version: int | None = None) -> RectificationItem:
-    """销号 once: under a row lock, from a current page; a repeated POST changes nothing."""
-    with transaction.atomic():
-        item = lock_row(item, expected_version)
-        if item.state != RectificationState.ANSWERED:
-            raise EvaluationError("该整改事项已销号。" if item.state == RectificationState.ACCEPTED
-                                  else "单位反馈整改情况后才能销号。")
-        item.state, item.accepted_at = RectificationState.ACCEPTED, timezone.now()
-        item.lock_version += 1
-        with_reason(item, "整改销号")
-        item.save()
-    return item
+    return from_key_evaluation(ke, user, problem, requirement, owner, deadline)
 
 
 # --- tables as files arrive (issue 18) -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jixiao.evaluation import exchange, reports, views, views_key, views_tables
+from jixiao.rectification.views import LegacyKeyEvaluationListView
 
 app_name = "evaluation"
 urlpatterns = [
@@ -33,8 +34,7 @@ urlpatterns = [
     path("key/<int:pk>/scores/", views_key.KeyEvalScoreView.as_view(), name="keyeval_scores"),
     path("key/<int:pk>/transition/", views_key.KeyEvalTransitionView.as_view(), name="keyeval_transition"),
     path("key/<int:pk>/report.docx", reports.KeyReportView.as_view(), name="keyeval_docx"),
-    path("rectification/", views_key.RectificationListView.as_view(), name="rectification_list"),
-    path("rectification/<int:pk>/", views_key.RectificationActionView.as_view(), name="rectification_action"),
+    path("rectification/", LegacyKeyEvaluationListView.as_view(), name="rectification_list"),
     path("agencies/", views_key.AgencyListView.as_view(), name="agency_list"),
     path("agencies/new/", views_key.AgencyCreateView.as_view(), name="agency_create"),
     path("agencies/<int:pk>/", views_key.AgencyEditView.as_view(), name="agency_edit"),

@@ -26,15 +26,12 @@ from jixiao.evaluation.models import (
     Expert,
     KeyEvaluation,
     KeyKind,
-    RectificationItem,
     SelfEvaluation,
     Subject,
 )
 from jixiao.evaluation.services import (
     EvaluationError,
-    accept_rectification,
     add_rectification,
-    answer_rectification,
     department_total,
     engage,
     framework_problems,
@@ -225,7 +222,7 @@ def render_detail(request: AuthedRequest, obj: KeyEvaluation, posted: str | None
         "indicator_rows": [(i, s, mine.get(i.pk), *typed(i)) for i, s in zip(indicators, score.rows, strict=True)],
         "plan_problems": framework_problems(rows) if obj.state in ("engaged", "plan_submitted") else (),
         "transitions": available_transitions(obj, user), "review_log": ReviewLog.for_document(obj),
-        "experts": list(obj.experts.all()), "rectifications": list(obj.rectifications.select_related("owner_unit")),
+        "experts": list(obj.experts.all()), "rectifications": list(obj.rectifications.for_user(user).select_related("unit")),
         "topic_form": f.CandidateForm(data("topic"), instance=obj, user=user) if "topic" in shown else None,
         "engage_form": f.EngageForm(data("engage"), initial={
             "agency": obj.agency_id, "lock_version": obj.lock_version,
@@ -326,7 +323,7 @@ class KeyEvalSectionView(ScopedView):
         if not form.is_valid():
             raise EvaluationError(self._form_errors(form))
         d = form.cleaned_data
-        item = add_rectification(obj, request.user, d["problem"], d["action"], d["owner_unit"], d["deadline"])
+        item = add_rectification(obj, request.user, d["problem"], d["requirement"], d["owner_unit"], d["deadline"])
         return f"已下达整改事项：{item.problem}"
 
 
@@ -386,52 +383,6 @@ class KeyEvalTransitionView(TransitionView):
             if obj.state == "shortlisted":
                 transaction.set_rollback(True)
         return response
-
-
-class RectificationListView(ScopedListView):
-    model = RectificationItem
-    title = "整改清单"
-    template_name = "evaluation/rectification_list.html"
-    search_fields = ("problem", "owner_unit__name", "key_evaluation__title")
-    default_sort = "deadline"
-    select_related = ("owner_unit", "key_evaluation")
-    columns: ClassVar[list[Column]] = [
-        Column("source", "来源评价", "key_evaluation.title", width=30),
-        Column("problem", "存在问题", width=30),
-        Column("action", "整改要求", width=30),
-        Column("owner", "责任单位", "owner_unit.name", sort="owner_unit__code", width=20),
-        Column("deadline", "整改期限", sort="deadline"),
-        Column("state", "状态", "get_state_display", sort="state"),
-        Column("overdue", "逾期", lambda r: r.state != "accepted" and r.deadline < timezone.localdate(), kind="bool", width=6),
-        Column("feedback", "整改反馈", width=30),
-    ]
-
-    def extra_context(self) -> dict[str, Any]:
-        return {"can_answer": self.request.user.can("evaluation.rectificationitem", "change"),
-                "can_accept": self.request.user.can("evaluation.rectificationitem", "accept")}
-
-
-class RectificationActionView(ScopedView):
-    """The owner unit answers (change); the performance section closes the item (accept)."""
-
-    model = RectificationItem
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        item = self.get_object()
-        try:
-            if request.POST.get("action") == "accept":
-                if not request.user.can("evaluation.rectificationitem", "accept"):
-                    raise EvaluationError("只有财政局绩效管理股可以销号。")
-                accept_rectification(item, request.user, form_version(request.POST))
-                messages.success(request, f"已销号：{item.problem}")
-            else:
-                if not RectificationItem.objects.for_user(request.user, "change").filter(pk=item.pk).exists():
-                    raise EvaluationError("只有责任单位可以反馈整改情况。")
-                answer_rectification(item, request.user, request.POST.get("feedback", ""), form_version(request.POST))
-                messages.success(request, f"已反馈整改情况：{item.problem}")
-        except (EvaluationError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        return redirect("evaluation:rectification_list")
 
 
 # --- registry -------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ class MonitoringConfig(AppConfig):
             NavItem("monitoring", "国库支付数据", "monitoring:execution_list", "monitoring.executionrecord"),
             NavItem("monitoring", "导入国库支付数据", "monitoring:execution_import", "monitoring.executionimport", "import"),
             NavItem("monitoring", "重点监控", "monitoring:focus_list", "monitoring.focusitem"),
-            NavItem("monitoring", "纠偏措施", "monitoring:action_list", "monitoring.correctiveaction"),
             NavItem("monitoring", "监控报告", "monitoring:report_list", "monitoring.reportjob"),
         )
         register_provider(due_forms)

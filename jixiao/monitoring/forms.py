@@ -11,13 +11,12 @@ from jixiao.monitoring.models import (
     LIGHT_CHOICES,
     POSSIBILITY_CHOICES,
     REASON_CHOICES,
-    ActionKind,
     FocusRule,
     Kind,
     MonitoringForm,
     MonitoringRound,
 )
-from jixiao.monitoring.workflows import ACTION_WORKFLOW, FORM_WORKFLOW
+from jixiao.monitoring.workflows import FORM_WORKFLOW
 from jixiao.organisation.forms import AmountField
 from jixiao.organisation.models import Sector
 
@@ -129,29 +128,6 @@ class FindingsForm(forms.Form):
     finding_light = forms.ChoiceField(label="核查结论预警", choices=[("", "—"), *LIGHT_CHOICES], required=False)
     recommendation = forms.CharField(label="整改建议", widget=TEXTAREA, required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ActionForm(forms.Form):
-    kind = forms.ChoiceField(label="措施", choices=ActionKind.choices)
-    description = forms.CharField(label="问题及要求", widget=TEXTAREA)
-    owner = forms.CharField(label="责任人", max_length=50)
-    deadline = forms.DateField(label="整改期限", widget=DATE)
-    reduce_fen = AmountField(label="调减（收回）金额（万元）", required=False)
-
-
-class ActionFilterForm(FilterForm):
-    kind = forms.ChoiceField(label="措施", choices=ANY + ActionKind.choices, required=False)
-    state = forms.ChoiceField(label="状态", choices=ANY + ACTION_WORKFLOW.choices(), required=False)
-    overdue = forms.BooleanField(label="仅看逾期", required=False)
-
-
-class FeedbackForm(forms.Form):
-    feedback = forms.CharField(label="整改反馈", widget=TEXTAREA)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class RetargetForm(forms.Form):
-    reason = forms.CharField(label="调整原因", widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
 def row_form(prefix: str, data: Any = None, initial: dict[str, Any] | None = None) -> RowForm:

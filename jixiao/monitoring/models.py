@@ -385,52 +385,6 @@ class FocusItem(models.Model):
         return reverse("monitoring:focus_detail", kwargs={"pk": self.pk})
 
 
-class ActionKind(models.TextChoices):
-    URGE = "urge", "督促整改"
-    WITHHOLD = "withhold", "暂缓拨款"
-    STOP = "stop", "停止拨款"
-    RETARGET = "retarget", "调减预算并调整目标"
-    RECOVER = "recover", "收回统筹"
-
-
-class CorrectiveAction(WorkflowDocument):
-    """纠偏措施 (domain.md §5.6): proposed by finance, carried out by the unit, closed by finance."""
-
-    workflow_name = "corrective_action"
-    scope_unit_field = "unit"
-    classified_fields = ("unit__is_classified", "form__project__is_classified")
-    scope_sector_field = "sector"
-
-    form = models.ForeignKey(MonitoringForm, verbose_name="监控表", on_delete=models.PROTECT, related_name="actions")
-    unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="+")
-    sector = models.ForeignKey("organisation.Sector", verbose_name="行业", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("措施", max_length=10, choices=ActionKind.choices)
-    description = models.TextField("问题及要求")
-    owner = models.CharField("责任人", max_length=50)
-    deadline = models.DateField("整改期限")
-    reduce_fen = models.BigIntegerField("调减（收回）金额（分）", null=True, blank=True)
-    feedback = models.TextField("整改反馈", blank=True)
-    target_adjustment = models.ForeignKey("targets.TargetDeclaration", verbose_name="目标调整版本", null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey("accounts.User", verbose_name="提出人", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField("提出时间", auto_now_add=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-
-    objects = ScopedQuerySet["CorrectiveAction"].as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version"])
-
-    class Meta:
-        verbose_name = "纠偏措施"
-        verbose_name_plural = "纠偏措施"
-        ordering = ["deadline", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}：{self.form.subject}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("monitoring:action_detail", kwargs={"pk": self.pk})
-
-
 class ReportJob(models.Model):
     """A monitoring report generated in the background; the page polls its progress."""
 

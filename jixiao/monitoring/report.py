@@ -19,7 +19,7 @@ from jixiao.core import jobs
 from jixiao.core.charts import execution_png, lights_png
 from jixiao.core.types import with_reason
 from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
-from jixiao.monitoring.models import CorrectiveAction, FocusItem, MonitoringForm, MonitoringRound, ReportJob
+from jixiao.monitoring.models import FocusItem, MonitoringForm, MonitoringRound, ReportJob
 from jixiao.reports.registry import Chart
 from jixiao.reports.rendering import render
 from jixiao.rules.money import format_wan
@@ -69,8 +69,10 @@ def report_context(rnd: MonitoringRound, progress: Progress | None = None) -> tu
                  .order_by("form__unit__code", "pk"))
     done = [i for i in items if i.findings]
     step(85, "整理纠偏措施")
-    actions = list(CorrectiveAction.objects.filter(form__round=rnd).select_related("form__unit", "form__project")
-                   .order_by("deadline", "pk"))
+    from jixiao.rectification.models import Rectification
+
+    actions = list(Rectification.objects.filter(monitoring_form__round=rnd)
+                   .select_related("monitoring_form__unit", "monitoring_form__project").order_by("deadline", "pk"))
     return {
         "title": f"云溪区{rnd.period_label}预算绩效运行监控情况报告",
         "period": rnd.period_label,
@@ -93,7 +95,8 @@ def report_context(rnd: MonitoringRound, progress: Progress | None = None) -> tu
                   for i in done],
         "action_count": len(actions),
         "action_closed": sum(1 for a in actions if a.state == "closed"),
-        "actions": [(a.form.subject, a.get_kind_display(), a.owner, f"{a.deadline:%Y-%m-%d}", a.state_label) for a in actions],
+        "actions": [(a.monitoring_form.subject, a.get_kind_display(), a.owner, f"{a.deadline:%Y-%m-%d}",  # type: ignore[union-attr]
+                     a.status_label) for a in actions],
     }, dash
 
 

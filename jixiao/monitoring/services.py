@@ -20,8 +20,6 @@ from simple_history.utils import bulk_create_with_history
 
 from jixiao.core.types import with_reason
 from jixiao.monitoring.models import (
-    ActionKind,
-    CorrectiveAction,
     Engagement,
     ExecutionRecord,
     FocusItem,
@@ -323,62 +321,6 @@ def record_findings(item: FocusItem, user: Any, expected_version: int, findings:
     return save_with_lock(item, expected_version)
 
 
-# --- corrective actions -------------------------------------------------------------------------
-
-
-def propose_action(form: MonitoringForm, user: Any, kind: str, description: str, owner: str, deadline: date,
-                   reduce_fen: int | None = None) -> CorrectiveAction:
-    """Finance proposes a corrective action with an owner and a deadline; the unit is notified."""
-    from jixiao.workflow.models import Notification
-
-    _require(user, "monitoring.correctiveaction", "add", "提出纠偏措施")
-    problems = [m for m, bad in (("请选择措施", kind not in ActionKind.values), ("请填写问题及要求", not description.strip()),
-                                 ("请填写责任人", not owner.strip())) if bad]
-    if kind in (ActionKind.RETARGET, ActionKind.RECOVER) and not reduce_fen:
-        problems.append(f"「{ActionKind(kind).label}」请填写调减（收回）金额")
-    if problems:
-        raise MonitoringError(problems)
-    if not MonitoringForm.objects.for_user(user).filter(pk=form.pk).exists():
-        raise MonitoringError("您无权对该监控表提出纠偏措施。")
-    with transaction.atomic():
-        action = CorrectiveAction(form=form, unit=form.unit, sector=form.sector, kind=kind, description=description.strip(),
-                                  owner=owner.strip(), deadline=deadline, reduce_fen=reduce_fen, created_by=user,
-                                  state="issued")
-        with_reason(action, "提出纠偏措施")
-        action.save()
-        from jixiao.accounts.models import User
-
-        recipients = User.objects.filter(is_active=True, unit__in=[form.unit_id, form.unit.root_id]).exclude(pk=user.pk)
-        Notification.objects.bulk_create(
-            Notification(recipient=u, title=f"纠偏措施：{action}"[:200], body=action.description, link=action.get_absolute_url())
-            for u in recipients)
-    return action
-
-
-def save_feedback(action: CorrectiveAction, user: Any, expected_version: int, feedback: str) -> CorrectiveAction:
-    action.feedback = feedback.strip()
-    with_reason(action, "填写整改反馈")
-    return save_document(action, user, expected_version)  # type: ignore[return-value]
-
-
-def start_retarget(action: CorrectiveAction, user: Any, reason: str) -> Any:
-    """调减预算并调整目标: the unit starts the target adjustment (v+1) through the target workflow."""
-    from jixiao.targets.services import start_adjustment
-
-    if action.kind != ActionKind.RETARGET:
-        raise MonitoringError("只有“调减预算并调整目标”措施需要调整绩效目标。")
-    if action.state != "issued" or action.target_adjustment_id:
-        raise MonitoringError("该措施已发起目标调整或已不在整改中。")
-    with transaction.atomic():
-        new = start_adjustment(action.form.target, user, reason)
-        locked = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-        locked.target_adjustment = new
-        locked.lock_version += 1
-        with_reason(locked, f"发起目标调整（第{new.version}版）")
-        locked.save()
-    return new
-
-
 # --- home page ----------------------------------------------------------------------------------
 
 
@@ -394,7 +336,7 @@ def due_forms(user: Any, on: date) -> list[Any]:
 
 
 def review_queue(user: Any) -> list[tuple[str, int, str]]:
-    """待我审核: forms at the user's review step, and corrective actions waiting for the user."""
+    """待我审核: forms at the user's review step (corrective actions: the rectification register's queue)."""
     from django.urls import reverse
 
     queue = []
@@ -403,10 +345,4 @@ def review_queue(user: Any) -> list[tuple[str, int, str]]:
         n = MonitoringForm.objects.for_user(user).filter(state=state).count()
         if n:
             queue.append(("待审核的绩效监控情况表", n, f"{reverse('monitoring:form_list')}?state={state}&year="))
-    action_state = {"unit_filler": "issued", "unit_approver": "issued", "perf_section": "reported",
-                    "budget_desk": "reported"}.get(user.role)
-    if action_state and user.can("monitoring.correctiveaction", "view"):
-        n = CorrectiveAction.objects.for_user(user).filter(state=action_state).count()
-        if n:
-            queue.append(("待办理的纠偏措施", n, f"{reverse('monitoring:action_list')}?state={action_state}"))
     return queue

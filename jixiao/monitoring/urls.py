@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jixiao.monitoring import views
+from jixiao.rectification.views import LegacyActionDetailView, LegacyMonitoringListView
 
 app_name = "monitoring"
 urlpatterns = [
@@ -18,7 +19,6 @@ urlpatterns = [
     path("forms/<int:pk>/paper/", views.PaperReceiptView.as_view(), name="paper_receipt"),
     path("forms/<int:pk>/print.docx", views.FormDocxView.as_view(), name="form_docx"),
     path("forms/<int:pk>/focus/", views.FocusAddView.as_view(), name="focus_add"),
-    path("forms/<int:pk>/actions/new/", views.ActionCreateView.as_view(), name="action_create"),
     path("execution/", views.ExecutionListView.as_view(), name="execution_list"),
     path("execution/import/", views.ExecutionImportView.as_view(), name="execution_import"),
     path("execution/template.xlsx", views.ExecutionTemplateView.as_view(), name="execution_template"),
@@ -29,11 +29,8 @@ urlpatterns = [
     path("focus/", views.FocusListView.as_view(), name="focus_list"),
     path("focus/assign/", views.AssignView.as_view(), name="focus_assign"),
     path("focus/<int:pk>/", views.FocusDetailView.as_view(), name="focus_detail"),
-    path("actions/", views.ActionListView.as_view(), name="action_list"),
-    path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action_detail"),
-    path("actions/<int:pk>/feedback/", views.ActionFeedbackView.as_view(), name="action_feedback"),
-    path("actions/<int:pk>/transition/", views.ActionTransitionView.as_view(), name="action_transition"),
-    path("actions/<int:pk>/retarget/", views.ActionRetargetView.as_view(), name="action_retarget"),
+    path("actions/", LegacyMonitoringListView.as_view(), name="action_list"),
+    path("actions/<int:pk>/", LegacyActionDetailView.as_view(), name="action_detail"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/download.docx", views.ReportDownloadView.as_view(), name="report_download"),

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
@@ -23,7 +22,6 @@ from jixiao.monitoring import forms as f
 from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
 from jixiao.monitoring.imports import process_import, queue_import, template_workbook
 from jixiao.monitoring.models import (
-    CorrectiveAction,
     Engagement,
     ExecutionImport,
     ExecutionRecord,
@@ -42,12 +40,9 @@ from jixiao.monitoring.services import (
     apply_row_light,
     assign_items,
     open_round,
-    propose_action,
     receive_paper,
     record_findings,
-    save_feedback,
     save_form,
-    start_retarget,
 )
 from jixiao.rules import get_rule_set
 from jixiao.rules.money import format_wan
@@ -203,9 +198,9 @@ class FormDetailView(ScopedView):
             "can_edit": can_edit(obj, user) and user.can("monitoring.monitoringform", "change"),
             "can_paper": is_finance and obj.needs_paper and not obj.paper_received_at
             and obj.state in ("submitted", "dept_approved", "accepted"),
-            "can_act": user.can("monitoring.correctiveaction", "add"),
+            "can_act": user.can("rectification.rectification", "supervise"),
             "can_focus": user.can("monitoring.focusitem", "add") and not obj.focus_items.exists(),
-            "actions": CorrectiveAction.objects.for_user(user).filter(form=obj),
+            "actions": obj.rectifications.for_user(user),
             "focus": FocusItem.objects.for_user(user).filter(form=obj).select_related("engagement").first(),
             "review_log": ReviewLog.for_document(obj),
             "tasks": list(obj.target.main_tasks.all()) if obj.kind == "department" else [],
@@ -621,119 +616,6 @@ class AssignView(ScopedView):
         else:
             messages.success(request, f"已将{n}个事项委托给{engagement.agency.name}。")
         return redirect("monitoring:focus_list")
-
-
-# --- corrective actions -------------------------------------------------------------------------
-
-
-class ActionListView(ScopedListView):
-    model = CorrectiveAction
-    title = "纠偏措施"
-    filter_form_class = f.ActionFilterForm
-    search_fields = ("form__project__name", "unit__name", "owner")
-    default_sort = "deadline"
-    select_related = ("unit", "form__project", "form__unit")
-    detail_url_name = "monitoring:action_detail"
-    columns: ClassVar[list[Column]] = [
-        Column("subject", "项目/单位", "form.subject", sort="form__project__name", width=34),
-        Column("kind", "措施", "get_kind_display", sort="kind", width=16),
-        Column("unit", "责任单位", "unit.name", sort="unit__code", width=22),
-        Column("owner", "责任人", sort="owner", width=10),
-        Column("deadline", "整改期限", sort="deadline"),
-        Column("state", "状态", "state_label", sort="state"),
-        Column("closed_at", "办结时间", sort="closed_at"),
-    ]
-
-    def filter_queryset(self, qs: QuerySet[Any], data: dict[str, Any]) -> QuerySet[Any]:
-        qs = super().filter_queryset(qs, data)
-        for key in ("kind", "state"):
-            if data.get(key):
-                qs = qs.filter(**{key: data[key]})
-        if data.get("overdue"):
-            qs = qs.filter(deadline__lt=timezone.localdate(), state__in=("issued", "reported"))
-        return qs
-
-
-class ActionCreateView(ScopedView):
-    model = CorrectiveAction
-    permission_action = "add"
-
-    def target(self) -> MonitoringForm:
-        return get_object_or_404(MonitoringForm.objects.for_user(self.request.user).select_related("unit", "project"),
-                                 pk=self.kwargs["pk"])
-
-    def page(self, obj: MonitoringForm, form: Any) -> HttpResponse:
-        return render(self.request, "core/form.html", {"title": f"提出纠偏措施：{obj.subject}", "form": form})
-
-    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        return self.page(self.target(), f.ActionForm())
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.target()
-        form = f.ActionForm(request.POST)
-        if not form.is_valid():
-            return self.page(obj, form)
-        d = form.cleaned_data
-        try:
-            action = propose_action(obj, request.user, d["kind"], d["description"], d["owner"], d["deadline"], d["reduce_fen"])
-        except MonitoringError as exc:
-            for m in exc.messages:
-                form.add_error(None, m)
-            return self.page(obj, form)
-        messages.success(request, "纠偏措施已下达，责任单位已收到通知。")
-        return redirect(action)
-
-
-class ActionDetailView(ScopedView):
-    model = CorrectiveAction
-
-    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        user = request.user
-        editable = can_edit(obj, user) and user.can("monitoring.correctiveaction", "change")
-        return render(request, "monitoring/action_detail.html", {
-            "title": str(obj), "object": obj, "transitions": available_transitions(obj, user),
-            "can_edit": editable, "feedback_form": f.FeedbackForm(initial={"feedback": obj.feedback,
-                                                                          "lock_version": obj.lock_version}),
-            "can_retarget": editable and obj.kind == "retarget" and not obj.target_adjustment_id,
-            "retarget_form": f.RetargetForm(), "review_log": ReviewLog.for_document(obj),
-        })
-
-
-class ActionFeedbackView(ScopedView):
-    model = CorrectiveAction
-    permission_action = "change"
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object("view")
-        form = f.FeedbackForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "请填写整改反馈。")
-            return redirect(obj)
-        try:
-            save_feedback(obj, request.user, form.cleaned_data["lock_version"], form.cleaned_data["feedback"])
-            messages.success(request, "整改反馈已保存。")
-        except (WorkflowError, StaleEdit) as exc:
-            messages.error(request, str(exc))
-        return redirect(obj)
-
-
-class ActionTransitionView(TransitionView):
-    model = CorrectiveAction
-
-class ActionRetargetView(ScopedView):
-    model = CorrectiveAction
-    permission_action = "change"
-
-    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object("view")
-        try:
-            new = start_retarget(obj, request.user, request.POST.get("reason", ""))
-        except WorkflowError as exc:
-            messages.error(request, str(exc))
-            return redirect(obj)
-        messages.success(request, f"已生成绩效目标第{new.version}版（调整），请修改后按目标审核流程报送。")
-        return redirect("targets:declaration_edit", pk=new.pk)
 
 
 # --- the monitoring report ----------------------------------------------------------------------

@@ -31,7 +31,6 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         KeyEvaluation,
         Recheck,
         RecheckRound,
-        RectificationItem,
         SelfEvaluation,
         TableUpload,
     )
@@ -57,8 +56,6 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         if key == "eng_a":
             ke.experts.add(expert)
         keys[key] = ke
-    items = {k: RectificationItem.objects.create(key_evaluation=ke, problem="绩效目标不够细化", action="细化量化指标",
-                                                 owner_unit=ke.unit, deadline="2022-06-30") for k, ke in keys.items()}
     year = EvaluationYear.for_year(2021)
     uploads = {key: TableUpload.objects.create(
         agency=agency, file_name="自评表.docx", size=100, kind="project_self_eval", title="测试项目",
@@ -77,7 +74,6 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         **{name: [(k, {"pk": ke.pk}, k) for k, ke in keys.items()] for name in per_key},
         "evaluation:keyeval_section": [(k, {"pk": ke.pk, "section": section}, k) for k, ke in keys.items()
                                        for section in ("engage", "plan")],
-        "evaluation:rectification_action": [(k, {"pk": item.pk}, k) for k, item in items.items()],
         "evaluation:agency_edit": [("agency", {"pk": mine.pk}, "")],
         "evaluation:agency_service_add": [("agency", {"pk": mine.pk}, "")],
         "evaluation:expert_edit": [("expert", {"pk": expert.pk}, "")],

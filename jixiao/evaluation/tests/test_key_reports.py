@@ -108,14 +108,20 @@ def test_key_evaluation_from_topic_to_rectification_and_its_report(org: Any, use
     perform_transition(ke, "report", users["perf_section"])
     client = login(users["perf_section"])
     client.post(reverse("evaluation:keyeval_section", kwargs={"pk": ke.pk, "section": "rectify"}),
-                {"problem": "绩效目标不够细化", "action": "细化量化绩效指标", "owner_unit": org["units"]["a"].pk,
+                {"problem": "绩效目标不够细化", "requirement": "细化量化绩效指标", "owner_unit": org["units"]["a"].pk,
                  "deadline": "2022-06-30"})
-    item = ke.rectifications.get()
+    item = ke.rectifications.get()  # on the one rectification register
+    assert item.source == "key_evaluation" and item.source_title == ke.title and item.year == ke.evaluated_year
     approver = login(users["unit_approver"])
-    approver.post(reverse("evaluation:rectification_action", kwargs={"pk": item.pk}), {"feedback": "已修订指标"})
-    client.post(reverse("evaluation:rectification_action", kwargs={"pk": item.pk}), {"action": "accept"})
+    approver.post(reverse("rectification:feedback", kwargs={"pk": item.pk}),
+                  {"feedback": "已修订指标", "lock_version": item.lock_version})
+    approver.post(reverse("rectification:transition", kwargs={"pk": item.pk}),
+                  {"transition": "answer", "lock_version": item.lock_version + 1})
     item.refresh_from_db()
-    assert item.state == "accepted" and item.feedback == "已修订指标"
+    client.post(reverse("rectification:transition", kwargs={"pk": item.pk}),
+                {"transition": "accept", "lock_version": item.lock_version})
+    item.refresh_from_db()
+    assert item.state == "closed" and item.feedback == "已修订指标"
     page = client.get(reverse("evaluation:keyeval_detail", kwargs={"pk": ke.pk})).content.decode()
     shown = re.search(r'id="key-total">([\d.]+)', page).group(1)  # type: ignore[union-attr]
     doc = Document(io.BytesIO(client.get(reverse("evaluation:keyeval_docx", kwargs={"pk": ke.pk})).content))

@@ -19,7 +19,6 @@ LABELS = ("monitoring.monitoringform", "monitoring.focusitem")
 
 def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any], str]]]:
     from jixiao.monitoring.models import Engagement, ExecutionImport, FocusItem, ReportJob
-    from jixiao.monitoring.services import propose_action
     from jixiao.monitoring.tests.conftest import build_round, registry_agency
 
     rnd = build_round(org, users)
@@ -29,19 +28,15 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     engagement = Engagement.objects.create(round=rnd, agency=registry_agency(users), title="重点监控",
                                            due_on=date(2021, 11, 30), created_by=perf)
     FocusItem.objects.filter(pk=items["b"].pk).update(engagement=engagement)
-    actions = {k: propose_action(forms[k], perf, "urge", "加快执行进度", "张三", date(2021, 12, 15)) for k in KEYS}
     batch = ExecutionImport.objects.create(year=2021, file_name="x.xlsx", uploaded_by=perf, status="rejected",
                                            annotated_workbook=b"PK\x03\x04")
     job = ReportJob.objects.create(round=rnd, requested_by=perf, status="done", percent=100, content=b"PK\x03\x04")
     form_key = {"a": "a", "a_sub": "a_sub", "b": ASSIGNED}
     per_form = ("monitoring:form_detail", "monitoring:form_edit", "monitoring:form_transition",
-                "monitoring:paper_receipt", "monitoring:form_docx", "monitoring:focus_add", "monitoring:action_create")
-    per_action = ("monitoring:action_detail", "monitoring:action_feedback", "monitoring:action_transition",
-                  "monitoring:action_retarget")
+                "monitoring:paper_receipt", "monitoring:form_docx", "monitoring:focus_add")
     per_round = ("monitoring:round_detail", "monitoring:focus_rule", "monitoring:focus_select", "monitoring:report_create")
     return {
         **{name: [(k, {"pk": forms[k].pk}, form_key[k]) for k in KEYS] for name in per_form},
-        **{name: [(k, {"pk": actions[k].pk}, k) for k in KEYS] for name in per_action},
         **{name: [("round", {"pk": rnd.pk}, "")] for name in per_round},
         "monitoring:light_preview": [(k, {"pk": forms[k].pk, "row": forms[k].rows.first().pk}, form_key[k])
                                      for k in KEYS],

@@ -48,7 +48,7 @@ def test_query_count_does_not_grow_with_units(org: dict[str, Any], users: dict[s
     open_round(users["perf_section"], 2021, 9, date(2021, 11, 30))
     large = dashboard_queries(client)
     assert small == large
-    for name in ("monitoring:form_list", "monitoring:focus_list", "monitoring:action_list", "monitoring:round_list"):
+    for name in ("monitoring:form_list", "monitoring:focus_list", "monitoring:round_list"):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse(name)).status_code == 200
         assert len(ctx.captured_queries) <= 14, name

@@ -1,5 +1,5 @@
-"""Focused monitoring (rule as data, seeded sample, third-party findings) and corrective actions
-tracked to closure, the target adjustment going through the target workflow."""
+"""Focused monitoring (rule as data, seeded sample, third-party findings); corrective actions are
+tested with the rectification register (jixiao/rectification/tests)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from jixiao.monitoring.models import CorrectiveAction, Engagement, FocusItem, MonitoringForm
+from jixiao.monitoring.models import Engagement, FocusItem
 from jixiao.monitoring.services import (
     MonitoringError,
     apply_focus_rule,
     assign_items,
-    propose_action,
     record_findings,
-    save_feedback,
-    start_retarget,
 )
 from jixiao.monitoring.tests.conftest import registry_agency
-from jixiao.workflow.engine import WorkflowError, perform_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -91,39 +87,3 @@ def test_assignment_takes_only_an_agency_of_the_registry(monitoring_round: Any, 
                                                                     "ids": ids}, follow=True)
         assert "从第三方机构库选择机构" in response.content.decode()
     assert not Engagement.objects.exists() and not FocusItem.objects.filter(engagement__isnull=False).exists()
-
-
-def test_action_tracked_to_closure(monitoring_round: Any, users: dict[str, Any], org: Any) -> None:
-    form = MonitoringForm.objects.get(round=monitoring_round, project=org["projects"]["a_sub"])
-    with pytest.raises(MonitoringError, match="请填写责任人"):
-        propose_action(form, users["perf_section"], "urge", "加快执行", "", date(2021, 12, 10))
-    action = propose_action(form, users["budget_desk"], "urge", "执行进度偏慢，请加快支付", "王会计", date(2021, 12, 10))
-    assert action.state == "issued" and users["unit_filler"].notifications.filter(title__contains="督促整改").exists()
-    with pytest.raises(WorkflowError, match="请先填写整改反馈"):
-        perform_transition(action, "report", users["unit_filler"])
-    save_feedback(action, users["unit_filler"], action.lock_version, "已完成第三批资金支付")
-    action.refresh_from_db()
-    perform_transition(action, "report", users["unit_filler"])
-    perform_transition(action, "reopen", users["perf_section"], comment="请补充支付凭证")
-    perform_transition(action, "report", users["unit_filler"])
-    perform_transition(action, "close", users["perf_section"])
-    action.refresh_from_db()
-    assert action.state == "closed" and action.closed_at
-
-
-def test_retarget_starts_a_target_adjustment(monitoring_round: Any, users: dict[str, Any], org: Any, login: Any) -> None:
-    form = MonitoringForm.objects.get(round=monitoring_round, project=org["projects"]["a_sub"])
-    with pytest.raises(MonitoringError, match="调减（收回）金额"):
-        propose_action(form, users["perf_section"], "retarget", "政策变化", "王会计", date(2021, 12, 10))
-    action = propose_action(form, users["perf_section"], "retarget", "受政策调整影响，调减预算并调整培训人次",
-                            "王会计", date(2021, 12, 10), reduce_fen=10_000_000)
-    client = login(users["unit_filler"])
-    response = client.post(reverse("monitoring:action_retarget", kwargs={"pk": action.pk}),
-                           {"reason": "政策调整，培训人次调减为800"})
-    action.refresh_from_db()
-    new = action.target_adjustment
-    assert new is not None and new.version == form.target.version + 1 and new.supersedes_id == form.target_id
-    assert new.state == "draft" and response["Location"] == reverse("targets:declaration_edit", kwargs={"pk": new.pk})
-    with pytest.raises(MonitoringError):
-        start_retarget(action, users["unit_filler"], "再次调整")
-    assert CorrectiveAction.objects.for_user(users["unit_filler"]).count() == 1
