@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-PRIORITY, KEEP, RECTIFY_CUT, CUT, CANCEL, RECOVER = "priority", "keep", "rectify_cut", "cut", "cancel", "recover"
+PRIORITY, KEEP, RECTIFY_CUT, CUT, CANCEL, RECOVER = (
+    "priority",
+    "keep",
+    "rectify_cut",
+    "cut",
+    "cancel",
+    "recover",
+)
 ACTION_LABELS = {
     PRIORITY: "优先保障",
     KEEP: "保持",
@@ -34,7 +41,12 @@ SOURCES = ("key_evaluation", "recheck", "self_evaluation")
 SOURCE_LABELS = {"key_evaluation": "重点评价", "recheck": "复核", "self_evaluation": "自评"}
 #: Rectification status of the line's findings.
 RECT_NONE, RECT_OPEN, RECT_CLOSED, RECT_OVERDUE = "none", "open", "closed", "overdue"
-RECT_LABELS = {RECT_NONE: "无整改事项", RECT_OPEN: "整改中", RECT_CLOSED: "已整改销号", RECT_OVERDUE: "逾期未整改"}
+RECT_LABELS = {
+    RECT_NONE: "无整改事项",
+    RECT_OPEN: "整改中",
+    RECT_CLOSED: "已整改销号",
+    RECT_OVERDUE: "逾期未整改",
+}
 HUNDRED = Decimal(100)
 
 
@@ -75,8 +87,16 @@ class ApplicationRules:
     def placeholders(self) -> frozenset[str]:
         """The §7.2 placeholder values still unchanged (the form and the board show them as such)."""
         default = ApplicationRules()
-        current = {"norect_extra": self.norect_extra, "idle_below": self.idle_below, "idle_years": self.idle_years}
-        before = {"norect_extra": default.norect_extra, "idle_below": default.idle_below, "idle_years": default.idle_years}
+        current = {
+            "norect_extra": self.norect_extra,
+            "idle_below": self.idle_below,
+            "idle_years": self.idle_years,
+        }
+        before = {
+            "norect_extra": default.norect_extra,
+            "idle_below": default.idle_below,
+            "idle_years": default.idle_years,
+        }
         same = {name for name in current if current[name] == before[name]}
         same |= {g for g in ("中", "差") if self.grades.get(g) == default.grades[g]}
         return frozenset(same & PLACEHOLDERS)
@@ -119,8 +139,14 @@ class ApplicationRules:
             problems.append("结果权威顺序须包含重点评价、复核、自评各一次")
         if problems:
             raise RulesError(problems)
-        return cls(grades=grades, norect_extra=extra, cancel_poor_overdue=bool(data.get("cancel_poor_overdue", True)),
-                   idle_below=idle_below, idle_years=idle_years, authority=authority)
+        return cls(
+            grades=grades,
+            norect_extra=extra,
+            cancel_poor_overdue=bool(data.get("cancel_poor_overdue", True)),
+            idle_below=idle_below,
+            idle_years=idle_years,
+            authority=authority,
+        )
 
 
 def _percent(value: Any, label: str, problems: list[str]) -> Decimal:
@@ -165,8 +191,11 @@ class Proposal:
 
 def result(rules: ApplicationRules, ev: Evidence) -> tuple[str, str]:
     """(grade, source) of the most authoritative result; ("", "") when there is none."""
-    grades = {"key_evaluation": ev.key_grade, "recheck": ev.recheck_grade,
-              "self_evaluation": ev.self_grade if ev.self_accepted else ""}
+    grades = {
+        "key_evaluation": ev.key_grade,
+        "recheck": ev.recheck_grade,
+        "self_evaluation": ev.self_grade if ev.self_accepted else "",
+    }
     for source in rules.authority:
         if grades[source]:
             return grades[source], source
@@ -188,8 +217,14 @@ def propose(rules: ApplicationRules, ev: Evidence) -> Proposal:
     """The proposal for the next budget year and the rule that gave it (in Chinese)."""
     if is_idle(rules, ev):
         rate = f"{ev.execution_rate:.2f}".rstrip("0").rstrip(".")
-        return Proposal(RECOVER, HUNDRED, 0, "", "",
-                        f"1-9月执行率{rate}%低于{rules.idle_below.normalize():f}%且连续{ev.unspent_prior_years + 1}年结余：收回统筹")
+        return Proposal(
+            RECOVER,
+            HUNDRED,
+            0,
+            "",
+            "",
+            f"1-9月执行率{rate}%低于{rules.idle_below.normalize():f}%且连续{ev.unspent_prior_years + 1}年结余：收回统筹",
+        )
     grade, source = result(rules, ev)
     if not grade:
         reason = "无评价结果：按预算评审安排"
@@ -213,4 +248,6 @@ def propose(rules: ApplicationRules, ev: Evidence) -> Proposal:
             reason += f"；整改逾期未完成：另压减{rules.norect_extra.normalize():f}%"
     if cut >= HUNDRED:
         action, cut = CANCEL, HUNDRED
-    return Proposal(action, cut, 0 if action == CANCEL else amount_after_cut(ev.base_fen, cut), grade, source, reason)
+    return Proposal(
+        action, cut, 0 if action == CANCEL else amount_after_cut(ev.base_fen, cut), grade, source, reason
+    )

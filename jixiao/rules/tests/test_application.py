@@ -34,17 +34,30 @@ D = Decimal
 
 # grade × rectification → (action, cut %) with the defaults 中 10 %, 差 30 %, overdue +10 %.
 TABLE = {
-    ("优", RECT_NONE): (PRIORITY, 0), ("优", RECT_OPEN): (PRIORITY, 0), ("优", RECT_CLOSED): (PRIORITY, 0),
+    ("优", RECT_NONE): (PRIORITY, 0),
+    ("优", RECT_OPEN): (PRIORITY, 0),
+    ("优", RECT_CLOSED): (PRIORITY, 0),
     ("优", RECT_OVERDUE): (CUT, 10),
-    ("良", RECT_NONE): (KEEP, 0), ("良", RECT_OPEN): (KEEP, 0), ("良", RECT_CLOSED): (KEEP, 0),
+    ("良", RECT_NONE): (KEEP, 0),
+    ("良", RECT_OPEN): (KEEP, 0),
+    ("良", RECT_CLOSED): (KEEP, 0),
     ("良", RECT_OVERDUE): (CUT, 10),
-    ("中", RECT_NONE): (RECTIFY_CUT, 10), ("中", RECT_OPEN): (RECTIFY_CUT, 10), ("中", RECT_CLOSED): (RECTIFY_CUT, 0),
+    ("中", RECT_NONE): (RECTIFY_CUT, 10),
+    ("中", RECT_OPEN): (RECTIFY_CUT, 10),
+    ("中", RECT_CLOSED): (RECTIFY_CUT, 0),
     ("中", RECT_OVERDUE): (RECTIFY_CUT, 20),
-    ("差", RECT_NONE): (CUT, 30), ("差", RECT_OPEN): (CUT, 30), ("差", RECT_CLOSED): (CUT, 30),
+    ("差", RECT_NONE): (CUT, 30),
+    ("差", RECT_OPEN): (CUT, 30),
+    ("差", RECT_CLOSED): (CUT, 30),
     ("差", RECT_OVERDUE): (CANCEL, 100),
-    ("无效", RECT_NONE): (CANCEL, 100), ("无效", RECT_OPEN): (CANCEL, 100), ("无效", RECT_CLOSED): (CANCEL, 100),
+    ("无效", RECT_NONE): (CANCEL, 100),
+    ("无效", RECT_OPEN): (CANCEL, 100),
+    ("无效", RECT_CLOSED): (CANCEL, 100),
     ("无效", RECT_OVERDUE): (CANCEL, 100),
-    ("", RECT_NONE): (KEEP, 0), ("", RECT_OPEN): (KEEP, 0), ("", RECT_CLOSED): (KEEP, 0), ("", RECT_OVERDUE): (CUT, 10),
+    ("", RECT_NONE): (KEEP, 0),
+    ("", RECT_OPEN): (KEEP, 0),
+    ("", RECT_CLOSED): (KEEP, 0),
+    ("", RECT_OVERDUE): (CUT, 10),
 }
 AMOUNTS = {0: BASE, 10: 900_000, 20: 800_000, 30: 700_000, 100: 0}
 # Where the grade comes from: (evidence fields, source the rule must name; self not accepted counts as no result)
@@ -59,13 +72,27 @@ SOURCES = {
 def evidence(grade: str, rect: str, idle: bool, source: str) -> Evidence:
     fields, _ = SOURCES[source]
     grades = {f: grade for f in fields}
-    return Evidence(base_fen=BASE, rectification=rect, self_accepted=source == "self_accepted",
-                    execution_rate=D("12.5") if idle else D("68"), unspent_prior_years=1, **grades)
+    return Evidence(
+        base_fen=BASE,
+        rectification=rect,
+        self_accepted=source == "self_accepted",
+        execution_rate=D("12.5") if idle else D("68"),
+        unspent_prior_years=1,
+        **grades,
+    )
 
 
-@pytest.mark.parametrize(("grade", "rect", "idle", "source"),
-                         list(itertools.product(("优", "良", "中", "差", "无效"), (RECT_NONE, RECT_OPEN, RECT_CLOSED, RECT_OVERDUE),
-                                                (False, True), tuple(SOURCES))))
+@pytest.mark.parametrize(
+    ("grade", "rect", "idle", "source"),
+    list(
+        itertools.product(
+            ("优", "良", "中", "差", "无效"),
+            (RECT_NONE, RECT_OPEN, RECT_CLOSED, RECT_OVERDUE),
+            (False, True),
+            tuple(SOURCES),
+        )
+    ),
+)
 def test_table_of_cases(grade: str, rect: str, idle: bool, source: str) -> None:
     proposal = propose(ApplicationRules(), evidence(grade, rect, idle, source))
     if idle:
@@ -80,8 +107,12 @@ def test_table_of_cases(grade: str, rect: str, idle: bool, source: str) -> None:
 
 def test_rules_read_like_the_plan() -> None:
     rules = ApplicationRules()
-    poor = propose(rules, Evidence(BASE, key_grade="差", self_grade="优", self_accepted=True, rectification=RECT_OVERDUE))
-    assert poor.rule == "重点评价等级“差”：压减或取消30%；整改逾期未完成：取消" and poor.action_label == "取消"
+    poor = propose(
+        rules, Evidence(BASE, key_grade="差", self_grade="优", self_accepted=True, rectification=RECT_OVERDUE)
+    )
+    assert (
+        poor.rule == "重点评价等级“差”：压减或取消30%；整改逾期未完成：取消" and poor.action_label == "取消"
+    )
     mid = propose(rules, Evidence(BASE, recheck_grade="中", rectification=RECT_CLOSED))
     assert mid.rule == "复核等级“中”：整改并压减10%；整改已在预算评审前销号，不压减"
     good = propose(rules, Evidence(BASE, self_grade="良", self_accepted=True, rectification=RECT_OVERDUE))
@@ -114,8 +145,13 @@ def test_options_change_the_outcome() -> None:
     assert (cut.action, cut.cut, cut.proposed_fen) == (CUT, D(40), 600_000)
     heavy = ApplicationRules(grades={**ApplicationRules().grades, "差": GradeRule(CUT, D(95))})
     assert propose(heavy, Evidence(BASE, key_grade="差", rectification=RECT_OVERDUE)).action == CANCEL
-    assert propose(ApplicationRules(cancel_poor_overdue=False, grades=heavy.grades),
-                   Evidence(BASE, key_grade="差", rectification=RECT_OVERDUE)).proposed_fen == 0  # 105 % → 取消
+    assert (
+        propose(
+            ApplicationRules(cancel_poor_overdue=False, grades=heavy.grades),
+            Evidence(BASE, key_grade="差", rectification=RECT_OVERDUE),
+        ).proposed_fen
+        == 0
+    )  # 105 % → 取消
 
 
 def test_amounts_round_half_up_to_the_fen() -> None:
@@ -155,4 +191,9 @@ def test_bad_rule_sets_name_every_problem() -> None:
         "连续结余年数“True”应为1至5的整数",
         "结果权威顺序须包含重点评价、复核、自评各一次",
     ]
-    assert ApplicationRules.from_dict({**ApplicationRules().to_dict(), "cancel_poor_overdue": False}).cancel_poor_overdue is False
+    assert (
+        ApplicationRules.from_dict(
+            {**ApplicationRules().to_dict(), "cancel_poor_overdue": False}
+        ).cancel_poor_overdue
+        is False
+    )
