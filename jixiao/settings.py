@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "jixiao.api",
     "jixiao.reports",
     "jixiao.rectification",
+    "jixiao.application",
     "jixiao.demo",
     "rest_framework",
     "drf_spectacular",

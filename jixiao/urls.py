@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessment/", include("jixiao.assessment.urls")),
     path("auditlink/", include("jixiao.auditlink.urls")),
     path("rectification/", include("jixiao.rectification.urls")),
+    path("application/", include("jixiao.application.urls")),
     path("workflow/", include("jixiao.workflow.urls")),
     path("api/", include("jixiao.api.urls")),
     path("reports/", include("jixiao.reports.urls")),

@@ -135,7 +135,9 @@ def expected_status(role: str, view: Any, unit_key: str) -> int:
 # Views whose allowed answer is a redirect rather than a page.
 REDIRECTING = {"deadlines:calendar_entry_done",
                # the former 纠偏措施 / 整改清单 pages, now in the rectification register
-               "monitoring:action_list", "monitoring:action_detail", "evaluation:rectification_list"}
+               "monitoring:action_list", "monitoring:action_detail", "evaluation:rectification_list",
+               # a decision form is on the proposal's page; its URL only takes the POST
+               "application:decide", "application:override"}
 
 
 def ok(name: str, status: int, expected: int, method: str) -> bool:

@@ -273,6 +273,22 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),  # the answer, evidence, the target adjustment
         EXPORT: frozenset(_READERS | {_R.AGENCY}),
     },
+    # 结果应用 (jixiao/application): the board for the N+1 budget, its rule set, each line's proposal.
+    "application.board": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.NPC_READER, _R.AUDIT_READER}),
+        ADD: frozenset({_R.PERF_SECTION}),  # (re)build the proposals; finalising is the workflow's
+        EXPORT: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.NPC_READER, _R.AUDIT_READER}),
+    },
+    "application.proposal": {
+        VIEW: frozenset(_READERS),
+        "decide": frozenset({_R.BUDGET_DESK}),  # accept or change, in the desk's sectors
+        "override": frozenset({_R.PERF_SECTION}),  # approve an N+1 target despite overdue rectification
+        EXPORT: frozenset(_READERS),
+    },
+    "application.applicationruleset": {
+        VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        CHANGE: frozenset({_R.PERF_SECTION}),
+    },
 }
 
 

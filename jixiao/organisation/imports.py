@@ -227,6 +227,10 @@ def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]
     return parsed, errors
 
 
+#: Called with each budget year whose projects an import wrote (e.g. result application links its proposals).
+AFTER_PROJECT_IMPORT: list[Any] = []
+
+
 #: Project columns the import writes, in the order of the INSERT (``core.bulk``)
 PROJECT_FIELDS = ["year", "code", "name", "unit_id", "sector_id", "initial_budget_fen", "adjusted_budget_fen",
                   "is_continuing", "is_classified"]
@@ -259,6 +263,9 @@ def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
     by_key.update({(pr.year, pr.code): pr.pk for pr in changed})
     _set_m2m(Project.fund_sources.through, "fundsource_id", by_key, parsed, "sources", changed)
     _set_m2m(Project.policy_categories.through, "policycategory_id", by_key, parsed, "categories", changed)
+    for year in sorted(years):
+        for hook in AFTER_PROJECT_IMPORT:
+            hook(year)
     return len(new), len(changed)
 
 

@@ -44,6 +44,14 @@ from jixiao.workflow.engine import (
 from jixiao.workflow.models import ReviewLog
 from jixiao.workflow.views import TransitionView
 
+#: Other stages' panels on the declaration's pages: (template, function(declaration) -> context or None);
+#: e.g. result application shows last year's result, the applied action and open rectification items.
+PANELS: list[tuple[str, Any]] = []
+
+
+def panels(obj: TargetDeclaration) -> list[tuple[str, Any]]:
+    return [(template, data) for template, provider in PANELS if (data := provider(obj)) is not None]
+
 
 def _year(request: AuthedRequest) -> int:
     """The ``?year=`` asked for (validated), else the targets' year of the working year."""
@@ -172,7 +180,7 @@ class DeclarationDetailView(ScopedDetailView):
             and TargetDeclaration.objects.for_user(user, "review").filter(pk=obj.pk).exists(),
             "can_adjust": user.can("targets.targetdeclaration", "adjust") and obj.state in ("approved", "published")
             and not TargetDeclaration.objects.filter(supersedes=obj).exists(),
-            "review_log": ReviewLog.for_document(obj),
+            "review_log": ReviewLog.for_document(obj), "panels": panels(obj),
             "versions": versions, "adjust_form": f.AdjustForm(),
             "budget_fen": obj.budget_fen,
             "can_approve_budget": obj.kind == Kind.PROJECT and obj.project_id and user.can("organisation.project", "approve_budget")
@@ -204,7 +212,7 @@ class DeclarationEditView(ScopedView):
         return render(self.request, self.template_name, {
             "title": f"填报：{obj}", "object": obj, "header": header, "indicators": indicators, "tasks": tasks,
             "lock_version": version, "findings": review_findings(obj), "library": library[:200],
-            "suggestions": suggestions, "budget_fen": obj.budget_fen,
+            "suggestions": suggestions, "budget_fen": obj.budget_fen, "panels": panels(obj),
         }, status=status)
 
     def get_editable(self) -> TargetDeclaration:

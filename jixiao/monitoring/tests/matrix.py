@@ -30,6 +30,14 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     FocusItem.objects.filter(pk=items["b"].pk).update(engagement=engagement)
     batch = ExecutionImport.objects.create(year=2021, file_name="x.xlsx", uploaded_by=perf, status="rejected",
                                            annotated_workbook=b"PK\x03\x04")
+    # the former 纠偏措施 pages redirect to the register items migrated from them
+    from jixiao.rectification.models import Rectification
+
+    for n, k in enumerate(KEYS):
+        Rectification.objects.create(source="monitoring", source_title=rnd.title, monitoring_form=forms[k], year=2021,
+                                     unit=forms[k].unit, sector=forms[k].sector, kind="urge", problem="执行偏慢",
+                                     requirement="加快支付", deadline=date(2021, 12, 31), state="issued",
+                                     legacy=f"correctiveaction:{8000 + n}")
     job = ReportJob.objects.create(round=rnd, requested_by=perf, status="done", percent=100, content=b"PK\x03\x04")
     form_key = {"a": "a", "a_sub": "a_sub", "b": ASSIGNED}
     per_form = ("monitoring:form_detail", "monitoring:form_edit", "monitoring:form_transition",
@@ -46,6 +54,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "monitoring:execution_retry": [("batch", {"pk": batch.pk}, "")],
         "monitoring:report_detail": [("job", {"pk": job.pk}, "")],
         "monitoring:report_download": [("job", {"pk": job.pk}, "")],
+        "monitoring:action_detail": [(k, {"pk": 8000 + n}, k) for n, k in enumerate(KEYS)],
     }
 
 

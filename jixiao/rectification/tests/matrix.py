@@ -2,7 +2,8 @@
 
 Items of the fixture's units a, a_sub and b behave by the usual scopes; ``rect_assigned`` is an item
 of unit b from a key evaluation engaged with the fixture agency's firm: the agency sees it (and only
-it). The former lists' URLs (monitoring 纠偏措施, evaluation 整改清单) redirect into the register.
+it). The former lists' URLs (monitoring 纠偏措施, evaluation 整改清单) redirect into the register;
+they are described in those apps' matrix files.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
     items = {k: Rectification.objects.create(
         source="monitoring", source_title="2021年1-9月绩效运行监控", monitoring_form=forms[k], year=2021,
         project=projects[k], unit=units[k], sector=units[k].sector, kind="urge", problem="执行进度偏慢",
-        requirement="加快支付", deadline=date(2021, 12, 31), created_by=perf, state="issued",
-        legacy=f"correctiveaction:{9000 + n}") for n, k in enumerate(KEYS)}
+        requirement="加快支付", deadline=date(2021, 12, 31), created_by=perf, state="issued") for k in KEYS}
     firm = Agency.objects.create(name="整改测试评价机构", phone="13800000001")
     firm.members.add(users[Role.AGENCY])
     ke = KeyEvaluation.objects.create(year=2021, evaluated_year=2020, title="西岭局项目重点评价", unit=units["b"],
@@ -57,7 +57,6 @@ def url_arguments(org: dict[str, Any], users: dict[str, Any]) -> dict[str, list[
         "rectification:unit": [(k, {"pk": units[k].pk}, k) for k in KEYS],
         "rectification:from_monitoring": [(k, {"pk": forms[k].pk}, k) for k in KEYS],
         "rectification:from_recheck": recheck_calls,
-        "monitoring:action_detail": [(k, {"pk": 9000 + n}, k) for n, k in enumerate(KEYS)],
     }
 
 
