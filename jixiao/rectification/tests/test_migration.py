@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("rectification", None), ("monitoring", "0002_executionimport_progress_executionimport_upload_and_more"),
+BEFORE = [("rectification", None), ("monitoring", "0003_upload_as_file"),
           ("evaluation", "0001_initial")]
 
 

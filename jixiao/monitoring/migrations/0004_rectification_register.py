@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('monitoring', '0002_executionimport_progress_executionimport_upload_and_more'),
+        ('monitoring', '0003_upload_as_file'),
     ]
 
     operations = [
