@@ -685,6 +685,9 @@ def load_district(rng: random.Random, summary: LoadSummary) -> None:
     from jixiao.demo.disclosure import load_packages, load_publications
 
     load_publications(child_rng(rng), plan_year)
+    from jixiao.demo.application import load_application
+
+    load_application(child_rng(rng), plan_year)
     load_packages(plan_year)
 
 
