@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("rectification", None), ("monitoring", "0003_upload_as_file"),
-          ("evaluation", "0001_initial")]
+          ("evaluation", "0002_sample_rule_help")]
 
 
 @pytest.mark.django_db(transaction=True)

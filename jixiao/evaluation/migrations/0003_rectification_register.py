@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('evaluation', '0001_initial'),
+        ('evaluation', '0002_sample_rule_help'),
     ]
 
     operations = [
