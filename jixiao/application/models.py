@@ -16,10 +16,12 @@ from simple_history.models import HistoricalRecords
 
 from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
 from jixiao.rules.application import ACTION_LABELS, RECT_LABELS, ApplicationRules
+from jixiao.rules.monitoring import LIGHT_LABELS
 from jixiao.workflow.engine import WorkflowDocument
 
 ACTION_CHOICES = list(ACTION_LABELS.items())
 RECT_CHOICES = list(RECT_LABELS.items())
+LIGHT_CHOICES = list(LIGHT_LABELS.items())
 
 
 class ApplicationRuleSet(models.Model):
@@ -108,7 +110,7 @@ class Proposal(models.Model):
     base_fen = models.BigIntegerField("本年预算数（分）", default=0)
     # the chain of evidence
     target_state = models.CharField("绩效目标", max_length=30, blank=True)
-    monitoring_light = models.CharField("监控预警", max_length=6, blank=True)
+    monitoring_light = models.CharField("监控预警", max_length=6, choices=LIGHT_CHOICES, blank=True)
     execution_rate = models.DecimalField("1-9月执行率（%）", max_digits=14, decimal_places=2, null=True, blank=True)
     self_score = models.DecimalField("自评得分", max_digits=6, decimal_places=2, null=True, blank=True)
     self_grade = models.CharField("自评等级", max_length=2, blank=True)
