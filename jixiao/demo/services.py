@@ -52,7 +52,8 @@ MIN_PROJECT_YUAN = 5_000
 #: Business records that refer to documents only by link, emptied by ``--reset`` as well.
 EXTRA_WIPED_LABELS = frozenset({"workflow.Notification", "monitoring.MonitoringRound", "monitoring.ExecutionImport",
                                 "evaluation.RecheckRound", "auditlink.AuditWorkPlan", "assessment.AssessmentScheme",
-                                "disclosure.PortalJob"})
+                                "disclosure.PortalJob", "application.Board", "application.ApplicationRuleSet",
+                                "application.HistoricalBoard", "application.HistoricalApplicationRuleSet"})
 
 
 class DemoDataPresent(Exception):
