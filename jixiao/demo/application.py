@@ -9,7 +9,6 @@ import random
 from jixiao.accounts.models import User
 from jixiao.application.models import Board, Proposal
 from jixiao.application.services import build_board, decide, link_next_year
-from jixiao.demo import data
 from jixiao.demo.rectification import add_items
 from jixiao.monitoring.models import MonitoringForm
 
@@ -41,12 +40,12 @@ def _poor_results(perf: User, year: int) -> None:
                                   requirement="限期整改并报送整改报告。")])
 
 
-def load_application(rng: random.Random) -> Board | None:
+def load_application(rng: random.Random, plan_year: int) -> Board | None:
     perf = User.objects.filter(role="perf_section").order_by("pk").first()
     if perf is None:
         return None
-    year = data.CURRENT_YEAR + 1
-    _poor_results(perf, data.CURRENT_YEAR)
+    year = plan_year + 1
+    _poor_results(perf, plan_year)
     board = build_board(year, perf)
     desks = list(User.objects.filter(role="budget_desk", is_active=True).prefetch_related("sectors"))
     desk_of = {s.pk: d for d in desks for s in d.sectors.all()}

@@ -67,6 +67,7 @@ class Rectification(WorkflowDocument):
 
     workflow_name = "rectification"
     scope_unit_field = "unit"
+    classified_fields = ("unit__is_classified", "project__is_classified")
     scope_sector_field = "sector"
 
     source = models.CharField("来源", max_length=20, choices=Source.choices, db_index=True)
@@ -88,12 +89,14 @@ class Rectification(WorkflowDocument):
     owner = models.CharField("责任人", max_length=50, blank=True)
     deadline = models.DateField("整改期限")
     reduce_fen = models.BigIntegerField("调减（收回）金额（分）", null=True, blank=True)
+    #: The project's budget the reduction is counted from (收回统筹 closes once the budget is at most base − reduce).
+    budget_base_fen = models.BigIntegerField("下达时项目预算（分）", null=True, blank=True)
     feedback = models.TextField("整改反馈", blank=True)
     answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
     verification = models.TextField("财政核验意见", blank=True)
     escalated_at = models.DateTimeField("升级督办时间", null=True, blank=True)
     closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    close_override = models.TextField("未完成目标调整而销号的理由", blank=True)
+    close_override = models.TextField("未完成后续事项而销号的理由", blank=True)
     target_adjustment = models.ForeignKey("targets.TargetDeclaration", verbose_name="目标调整版本", null=True, blank=True,
                                           on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", null=True, blank=True,

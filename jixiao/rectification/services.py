@@ -86,12 +86,17 @@ def issue(user: Any, *, source: str, source_title: str, unit: Any, year: int, pr
     if kind == Measure.RETARGET and not origin.get("monitoring_form"):
         problems.append("“调减预算并调整目标”只能针对监控表下达")
     due = deadline or default_deadline(source)
+    form = origin.get("monitoring_form")
+    base = None
+    if reduce_fen:
+        base = form.budget_fen if form is not None else project.adjusted_budget_fen if project is not None else None
     if problems:
         raise RectificationError(problems)
     with transaction.atomic():
         item = Rectification(source=source, source_title=source_title[:200], unit=unit, sector_id=unit.sector_id,
                              year=year, project=project, kind=kind, problem=problem.strip(),
                              requirement=requirement.strip(), owner=owner.strip(), deadline=due, reduce_fen=reduce_fen,
+                             budget_base_fen=base,
                              created_by=user, state="issued", **origin)
         with_reason(item, f"下达整改事项（{Source(source).label}）")
         item.save()

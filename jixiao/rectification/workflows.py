@@ -1,8 +1,9 @@
 """The one rectification workflow (domain.md §7.1): issued → the unit answers with evidence →
 finance verifies (accept and close / return / escalate); cancelled by finance with a reason.
 
-A 调减预算并调整目标 measure closes only once the target version v+1 is approved; the performance
-section may close it without that, recording its reason (``override_close``).
+销号 requires the follow-up to exist (the ``closed`` state's invariant, checked by the engine):
+调减预算并调整目标 — the target's v+1 approved; 收回统筹 — the project's budget reduced by the stated
+amount. Otherwise only the performance section's ``override_close``, with its reason, closes it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 from django.utils import timezone
 
 from jixiao.accounts.roles import Role
-from jixiao.workflow.engine import State, Transition, Workflow, register
+from jixiao.rules.money import format_wan
+from jixiao.workflow.engine import State, Transition, Workflow, invariant_problems, register
 
 UNIT = frozenset({Role.UNIT_FILLER, Role.UNIT_APPROVER})
 FINANCE = frozenset({Role.PERF_SECTION, Role.BUDGET_DESK})
@@ -44,8 +46,24 @@ def escalate(doc: Any, user: Any, comment: str, grade: str) -> None:
     doc.escalated_at = timezone.now()
 
 
-def target_adjustment_approved(doc: Any) -> bool:
-    return bool(doc.target_adjustment_id) and doc.target_adjustment.state in APPROVED_TARGET_STATES
+def follow_up_done(doc: Any) -> str | None:
+    """What closing the item needs to exist first (an override records why it is closed without it)."""
+    if doc.kind == "retarget":
+        new = doc.target_adjustment
+        if new is None:
+            return "尚未发起绩效目标调整（新版本）"
+        if new.state not in APPROVED_TARGET_STATES:
+            return f"调整后的绩效目标（第{new.version}版）尚未批复，当前为「{new.state_label}」"
+        return None
+    if doc.kind == "recover":
+        reduce = doc.reduce_fen or 0
+        project, base = doc.project, doc.budget_base_fen
+        if project is None or base is None:
+            return f"收回统筹 {format_wan(reduce)} 万元须由预算股在预算中调减后销号"
+        if project.adjusted_budget_fen > base - reduce:
+            return (f"项目调整后预算尚未调减 {format_wan(reduce)} 万元"
+                    f"（当前 {format_wan(project.adjusted_budget_fen)} 万元）")
+    return None
 
 
 def answer_given(doc: Any, transition: Transition, user: Any) -> str | None:
@@ -54,14 +72,9 @@ def answer_given(doc: Any, transition: Transition, user: Any) -> str | None:
     return None
 
 
-def retarget_before_close(doc: Any, transition: Transition, user: Any) -> str | None:
-    """调整目标: the measure is done when the target v+1 is approved; else only the override closes it."""
-    if doc.kind != "retarget":
-        return "只有“调减预算并调整目标”措施需要说明理由后销号。" if transition.name == "override_close" else None
-    if transition.name == "accept" and not target_adjustment_approved(doc):
-        return "调整后的绩效目标（新版本）尚未批复，不能销号；确需销号请由绩效管理股说明理由。"
-    if transition.name == "override_close" and target_adjustment_approved(doc):
-        return "调整后的绩效目标已批复，请直接核验销号。"
+def override_only_when_needed(doc: Any, transition: Transition, user: Any) -> str | None:
+    if transition.name == "override_close" and not invariant_problems(doc, "closed"):
+        return "整改后续事项已完成，请直接核验销号。"
     return None
 
 
@@ -75,15 +88,16 @@ RECTIFICATION_WORKFLOW = register(
             State("answered", "待财政核验"),
             State("returned", "退回重新整改", editable_by=UNIT),
             State("escalated", "已升级督办", editable_by=UNIT),
-            State("closed", "已销号", final=True),
+            State("closed", "已销号", final=True, invariants=(follow_up_done,)),
             State("cancelled", "已撤销", final=True),
         ),
         transitions=(
             Transition("answer", "报告整改情况", ("issued", "returned", "escalated"), "answered", UNIT,
                        effect=mark_answered),
             Transition("accept", "核验通过并销号", ("answered",), "closed", FINANCE, effect=close),
-            Transition("override_close", "未完成目标调整，说明理由后销号", ("answered",), "closed", PERF,
-                       comment_required=True, effect=close_with_override, style="danger", comment_label="理由"),
+            Transition("override_close", "未完成后续事项，说明理由后销号", ("answered",), "closed", PERF,
+                       comment_required=True, overrides_invariants=True, effect=close_with_override, style="danger",
+                       comment_label="理由"),
             Transition("return", "退回重新整改", ("answered",), "returned", FINANCE, comment_required=True,
                        effect=record_verification, style="danger"),
             Transition("escalate", "升级督办", ("issued", "returned", "answered"), "escalated", PERF,
@@ -91,6 +105,6 @@ RECTIFICATION_WORKFLOW = register(
             Transition("cancel", "撤销", ("issued", "returned", "answered", "escalated"), "cancelled", FINANCE,
                        comment_required=True, style="danger", confirm="确定撤销该整改事项吗？"),
         ),
-        guards=(answer_given, retarget_before_close),
+        guards=(answer_given, override_only_when_needed),
     )
 )

@@ -43,7 +43,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
             source="monitoring", source_title=f"{form.round.title}：{subject}"[:200], monitoring_form=form,
             year=form.round.year, project=form.project, unit_id=a.unit_id, sector_id=a.sector_id, kind=a.kind,
             problem=a.description, requirement=a.description, owner=a.owner, deadline=a.deadline,
-            reduce_fen=a.reduce_fen, feedback=a.feedback, closed_at=a.closed_at,
+            reduce_fen=a.reduce_fen, budget_base_fen=form.budget_fen if a.reduce_fen else None, feedback=a.feedback, closed_at=a.closed_at,
             answered_at=a.state_changed_at if a.state == "reported" else None,
             target_adjustment_id=a.target_adjustment_id, created_by_id=a.created_by_id, created_at=a.created_at,
             state=ACTION_STATES.get(a.state, "issued"), state_changed_at=a.state_changed_at,
@@ -72,6 +72,8 @@ class Migration(migrations.Migration):
         ("rectification", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
+        ("monitoring", "0005_upload_notes"),
+        ("evaluation", "0004_key_evaluation_plan_year"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("rectification", None), ("monitoring", "0003_upload_as_file"),
-          ("evaluation", "0002_sample_rule_help")]
+BEFORE = [("rectification", None), ("monitoring", "0005_upload_notes"),
+          ("evaluation", "0004_key_evaluation_plan_year")]
 
 
 @pytest.mark.django_db(transaction=True)

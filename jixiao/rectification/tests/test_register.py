@@ -106,7 +106,7 @@ def test_retarget_closes_only_with_approved_target_or_override(monitoring_round:
     save_feedback(item, users["unit_filler"], item.lock_version, "已报送调整后的绩效目标")
     item.refresh_from_db()
     perform_transition(item, "answer", users["unit_filler"])
-    with pytest.raises(WorkflowError, match="尚未批复，不能销号"):
+    with pytest.raises(WorkflowError, match=r"调整后的绩效目标（第2版）尚未批复"):
         perform_transition(item, "accept", users["perf_section"])
     with pytest.raises(WorkflowError, match="没有权限"):
         perform_transition(item, "override_close", users["budget_desk"], comment="已调减预算")

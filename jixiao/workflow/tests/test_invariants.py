@@ -62,7 +62,7 @@ def test_the_key_workflows_declare_their_invariants() -> None:
     states = {(wf.name, s.code): s for wf in REGISTRY.values() for s in wf.states}
     assert states[("key_evaluation", "engaged")].invariants
     assert states[("key_evaluation", "fieldwork")].invariants
-    assert states[("corrective_action", "closed")].invariants
+    assert states[("rectification", "closed")].invariants
 
 
 @pytest.mark.django_db
@@ -107,5 +107,5 @@ def test_every_transition_lands_in_a_state_whose_invariants_hold(org: dict[str, 
                         except Rollback:
                             pass
     assert set(moved) >= {"key_evaluation", "monitoring_form", "self_evaluation", "target_declaration",
-                          "corrective_action"}, moved
+                          "rectification"}, moved
     assert refused_by_invariant["key_evaluation"], refused_by_invariant  # e.g. 评价实施 without complete scores

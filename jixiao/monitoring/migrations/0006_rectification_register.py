@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('monitoring', '0003_upload_as_file'),
+        ('monitoring', '0005_upload_notes'),
     ]
 
     operations = [

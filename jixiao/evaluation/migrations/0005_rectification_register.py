@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('evaluation', '0002_sample_rule_help'),
+        ('evaluation', '0004_key_evaluation_plan_year'),
     ]
 
     operations = [
