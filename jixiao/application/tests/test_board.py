@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from jixiao.application.models import ApplicationRuleSet, Board, Proposal
 from jixiao.application.services import ApplicationError, build_board, decide
 from jixiao.evaluation.models import KeyEvaluation
-from jixiao.organisation.imports import PROJECT_COLUMNS
+from jixiao.organisation.imports import PROJECT_HEADER
 from jixiao.organisation.tests.test_import import upload, workbook
 from jixiao.rectification.models import Rectification
 from jixiao.workflow.engine import WorkflowError, perform_transition
@@ -84,7 +84,7 @@ def test_poor_and_overdue_is_cancelled_confirmed_exported_and_flagged_next_year(
     rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows["P-901001"][4:7] == (50, 0, "取消") and rows["P-901"][5] == 50
     # the 2022 budget import brings P-901001 back with money: a departure; P-901 follows the proposal
-    content = workbook(PROJECT_COLUMNS, [
+    content = workbook(PROJECT_HEADER, [
         [2022, "P-901001", "南山所项目", "901001", "一般公共预算", "800000", "800000", "延续"],
         [2022, "P-901", "东湖局项目", "901", "一般公共预算", "500000", "500000", "延续"]])
     assert "导入成功" in upload(client, "projects", content).content.decode()
