@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         ("rectification", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
-        ("monitoring", "0005_upload_notes"),
+        ("monitoring", "0006_upload_failed_status"),
         ("evaluation", "0004_key_evaluation_plan_year"),
     ]
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("rectification", None), ("monitoring", "0005_upload_notes"),
+BEFORE = [("rectification", None), ("monitoring", "0006_upload_failed_status"),
           ("evaluation", "0004_key_evaluation_plan_year")]
 
 

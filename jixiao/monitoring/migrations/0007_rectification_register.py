@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('monitoring', '0005_upload_notes'),
+        ('monitoring', '0006_upload_failed_status'),
     ]
 
     operations = [
