@@ -8,7 +8,7 @@ class ApplicationConfig(AppConfig):
     verbose_name = "结果应用"
 
     def ready(self) -> None:
-        from jixiao.application import workflows  # noqa: F401  (registers the workflow)
+        from jixiao.application import reporttypes, workflows  # noqa: F401  (registers the workflow and report type)
         from jixiao.application.services import last_year, link_next_year, overdue_block
         from jixiao.core.navigation import NavItem, register
         from jixiao.organisation.imports import AFTER_PROJECT_IMPORT

@@ -4,6 +4,7 @@ the rule-set form, the export for the budget system and the 结果应用情况 r
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -157,7 +158,7 @@ class ExportView(ScopedView):
             return redirect(board)
         log_event(EventType.EXPORT, request=request, obj=board, format="xlsx")
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename=application-{board.year}.xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{board.year}年度预算结果应用建议.xlsx')}"
         return response
 
 
@@ -168,7 +169,7 @@ class ReportView(ScopedView):
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         board = self.get_object("view")
         log_event(EventType.EXPORT, request=request, obj=board, format="docx")
-        return docx_response(application_report(board), f"application-report-{board.year}.docx")
+        return docx_response(application_report(board), f"{board.evidence_year}年度绩效评价结果应用情况报告.docx")
 
 
 class ProposalDetailView(ScopedView):

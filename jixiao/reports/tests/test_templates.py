@@ -31,7 +31,7 @@ def text_of(content: bytes) -> str:
 
 def test_every_report_of_the_product_is_registered() -> None:
     assert set(CODES) >= {"target_declaration", "monitoring_report", "monitoring_form", "selfeval_report", "key_report",
-                          "evaluation_summary"}
+                          "evaluation_summary", "application_report"}
 
 
 @pytest.mark.parametrize("code", CODES)
