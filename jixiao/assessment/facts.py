@@ -3,8 +3,8 @@
 Targets of budget year N (coverage, review grades, first submission against the calendar,
 publication), the N monitoring tables (submission, paper copies), the N−1 self-evaluations
 (submission, publication by the calendar's date, the report's use of results), their re-check
-quality, and the rectification items the unit holds (key evaluations, monitoring corrective
-actions, and every source registered in ``RECTIFICATION_SOURCES`` / ``FINDING_SOURCES`` — the
+quality, and the rectification items the unit holds (the rectification register, every source,
+and every source registered in ``RECTIFICATION_SOURCES`` / ``FINDING_SOURCES`` — the
 audit findings of 财审联动 join there). Everything is turned into ``rules.assessment.Facts``.
 """
 
@@ -116,14 +116,13 @@ def selfeval_facts(units: list[int], year: int) -> tuple[list[rules.Document], l
 
 
 def rectification_facts(units: list[int], year: int) -> list[rules.Rectification]:
-    from jixiao.evaluation.models import RectificationItem
-    from jixiao.monitoring.models import CorrectiveAction
+    """The unit's items of the rectification register due in the year, every source (cancelled ones not counted)."""
+    from jixiao.rectification.models import Rectification
 
-    found = [rules.Rectification(i.problem, "重点评价", i.deadline, _day(i.accepted_at))
-             for i in RectificationItem.objects.filter(owner_unit_id__in=units, deadline__year=year).order_by("deadline", "pk")]
-    found += [rules.Rectification(a.description[:60], "运行监控", a.deadline, _day(a.closed_at))
-              for a in CorrectiveAction.objects.filter(unit_id__in=units, deadline__year=year)
-              .exclude(state="cancelled").order_by("deadline", "pk")]
+    found = [rules.Rectification((r.problem.splitlines() or [""])[0][:60], r.get_source_display(), r.deadline,
+                                 _day(r.closed_at))
+             for r in Rectification.objects.filter(unit_id__in=units, deadline__year=year)
+             .exclude(state="cancelled").order_by("deadline", "pk")]
     for source in RECTIFICATION_SOURCES:
         found += list(source(units, year))
     return found
