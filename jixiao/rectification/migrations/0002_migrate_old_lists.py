@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
         ("monitoring", "0006_upload_failed_status"),
-        ("evaluation", "0004_key_evaluation_plan_year"),
+        ("evaluation", "0005_expert_services"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("rectification", None), ("monitoring", "0006_upload_failed_status"),
-          ("evaluation", "0004_key_evaluation_plan_year")]
+          ("evaluation", "0005_expert_services")]
 
 
 @pytest.mark.django_db(transaction=True)

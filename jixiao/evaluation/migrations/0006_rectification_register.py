@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('evaluation', '0004_key_evaluation_plan_year'),
+        ('evaluation', '0005_expert_services'),
     ]
 
     operations = [
