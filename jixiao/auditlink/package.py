@@ -199,21 +199,16 @@ def signature(manifest: bytes) -> str:
 
 def rectification_rows(user: Any, year: int, unit_ids: list[int] | None, end: datetime) -> list[tuple[Any, ...]]:
     from jixiao.auditlink.models import AuditFinding
-    from jixiao.evaluation.models import RectificationItem
-    from jixiao.monitoring.models import CorrectiveAction
+    from jixiao.rectification.models import Rectification
 
     def narrowed(qs: Any, field: str) -> Any:
         return qs.filter(**{f"{field}__in": unit_ids}) if unit_ids is not None else qs
 
     rows: list[tuple[Any, ...]] = []
-    items = narrowed(RectificationItem.objects.for_user(user).filter(deadline__year=year), "owner_unit_id")
-    for i in as_of_rows(RectificationItem, items.select_related("owner_unit"), end):
-        rows.append(("重点评价", i.pk, i.owner_unit.code, i.owner_unit.name, i.problem, i.action, _day(i.deadline),
-                     i.get_state_display(), _day(i.accepted_at)))
-    actions = narrowed(CorrectiveAction.objects.for_user(user).filter(deadline__year=year), "unit_id")
-    for a in as_of_rows(CorrectiveAction, actions.select_related("unit"), end):
-        rows.append(("运行监控", a.pk, a.unit.code, a.unit.name, a.description, a.get_kind_display(), _day(a.deadline),
-                     _state(a), _day(a.closed_at)))
+    items = narrowed(Rectification.objects.for_user(user).filter(deadline__year=year), "unit_id")
+    for r in as_of_rows(Rectification, items.select_related("unit"), end):
+        rows.append((r.get_source_display(), r.pk, r.unit.code, r.unit.name, r.problem, r.requirement, _day(r.deadline),
+                     _state(r), _day(r.closed_at)))
     findings = narrowed(AuditFinding.objects.for_user(user).filter(year=year), "unit_id")
     for f in as_of_rows(AuditFinding, findings.select_related("unit"), end):
         rows.append(("审计", f.pk, f.unit.code, f.unit.name, f.title, f.requirement, _day(f.deadline), _state(f),
@@ -243,7 +238,7 @@ def build(user: Any, year: int, on: date, unit: Any = None) -> bytes:
                           "encoding": "utf-8", "schema": _schema(res.fields)})
     rect = rectification_rows(user, year, unit_ids, end)
     files["data/rectification.csv"] = _csv(RECTIFICATION_FIELDS, rect)
-    resources.append({"name": "rectification", "title": "整改事项（重点评价、运行监控、审计）", "path": "data/rectification.csv",
+    resources.append({"name": "rectification", "title": "整改事项（整改台账各来源、审计）", "path": "data/rectification.csv",
                       "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
                       "schema": _schema(RECTIFICATION_FIELDS)})
     scope = f"{unit.name}及下属单位" if unit is not None else "全部（按下载账号的数据范围）"
