@@ -107,10 +107,10 @@ def key_content(ke: Any) -> dict[str, Any]:
 def rectifications(ke: Any) -> list[dict[str, Any]]:
     """The problems found and their rectification status, as the register holds them today."""
     return [
-        {"problem": r.problem, "action": r.action, "owner": r.owner_unit.name, "deadline": r.deadline.isoformat(),
-         "status": r.get_state_display(), "feedback": r.feedback or None}
-        for r in ke.rectifications.select_related("owner_unit").order_by("deadline", "pk")
-        if not r.owner_unit.is_classified
+        {"problem": r.problem, "action": r.requirement, "owner": r.unit.name, "deadline": r.deadline.isoformat(),
+         "status": r.state_label, "feedback": r.feedback or None}
+        for r in ke.rectifications.exclude(state="cancelled").select_related("unit").order_by("deadline", "pk")
+        if not r.unit.is_classified
     ]
 
 

@@ -23,14 +23,16 @@ def fresh_cache() -> Any:
 
 
 def key_evaluation(unit: Any, project: Any, title: str) -> Any:
-    from jixiao.evaluation.models import KeyEvaluation, RectificationItem
+    from jixiao.evaluation.models import KeyEvaluation
+    from jixiao.rectification.models import Rectification
 
     ke = KeyEvaluation.objects.create(
         year=2022, evaluated_year=2021, title=title, unit=unit, sector=unit.sector, project=project,
         amount_fen=50_000_000, state="reported", final_conclusion="资金管理总体规范。", final_problems="支付进度偏慢。",
         final_recommendations="加快支付。", grade="良", unit_feedback="内部反馈意见", draft_report="内部初稿")
-    RectificationItem.objects.create(key_evaluation=ke, problem="资金支付进度偏慢", action="按月报送支付进度",
-                                     owner_unit=unit, deadline=date(2022, 6, 30))
+    Rectification.objects.create(key_evaluation=ke, source="key_evaluation", source_title=title, year=2021,
+                                 project=project, unit=unit, sector=unit.sector, problem="资金支付进度偏慢",
+                                 requirement="按月报送支付进度", deadline=date(2022, 6, 30), state="issued")
     return ke
 
 

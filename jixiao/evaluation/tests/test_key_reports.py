@@ -238,26 +238,3 @@ def test_conflict_rule_refuses_an_expert_who_served_the_unit(org: Any, users: An
     engage(ke, agency, [expert], users["perf_section"])
     ke.refresh_from_db()
     assert ke.state == "engaged" and list(ke.experts.all()) == [expert]
-
-
-def test_rectification_answers_and_closing_are_locked_and_done_once(org: Any, users: Any, login: Any) -> None:
-    """Issue 17 item 8: a stale answer is refused, and repeated 销号 POSTs close the item once."""
-    from datetime import date
-
-    from jixiao.evaluation.models import RectificationItem
-
-    item = RectificationItem.objects.create(key_evaluation=topic(org), problem="绩效目标不够细化", action="细化指标",
-                                            owner_unit=org["units"]["a"], deadline=date(2022, 6, 30))
-    url = reverse("evaluation:rectification_action", kwargs={"pk": item.pk})
-    approver, section = login(users["unit_approver"]), login(users["perf_section"])
-    rendered = item.lock_version
-    approver.post(url, {"feedback": "已修订指标", "lock_version": rendered})
-    stale = approver.post(url, {"feedback": "旧页面上的反馈", "lock_version": rendered}, follow=True)
-    assert "已被他人修改" in stale.content.decode()
-    item.refresh_from_db()
-    assert item.feedback == "已修订指标"
-    for _ in range(5):
-        section.post(url, {"action": "accept", "lock_version": item.lock_version})
-    item.refresh_from_db()
-    assert item.state == "accepted"
-    assert item.history.filter(history_change_reason="整改销号").count() == 1

@@ -72,8 +72,8 @@ class Migration(migrations.Migration):
         ("rectification", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
-        ("monitoring", "0006_upload_failed_status"),
-        ("evaluation", "0005_expert_services"),
+        ("monitoring", "0007_encrypted_phone"),
+        ("evaluation", "0006_encrypted_phone"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

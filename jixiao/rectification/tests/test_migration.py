@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("rectification", None), ("monitoring", "0006_upload_failed_status"),
-          ("evaluation", "0005_expert_services")]
+BEFORE = [("rectification", None), ("monitoring", "0007_encrypted_phone"),
+          ("evaluation", "0006_encrypted_phone")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -217,3 +217,27 @@ def test_register_list_query_count_does_not_grow(users: dict[str, Any], org: Any
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse("rectification:list")).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries) <= 14
+
+
+def test_answers_and_closing_are_locked_and_done_once(org: Any, users: Any, login: Any) -> None:
+    """Issue 17 item 8 on the register: a stale answer is refused, and repeated 销号 POSTs close the item once."""
+    unit = org["units"]["a"]
+    item = Rectification.objects.create(source="key_evaluation", source_title="东湖局项目重点评价", year=2020, unit=unit,
+                                        sector=unit.sector, problem="绩效目标不够细化", requirement="细化指标",
+                                        deadline=date(2022, 6, 30), state="issued")
+    feedback = reverse("rectification:feedback", kwargs={"pk": item.pk})
+    approver, section = login(users["unit_approver"]), login(users["perf_section"])
+    rendered = item.lock_version
+    approver.post(feedback, {"feedback": "已修订指标", "lock_version": rendered})
+    stale = approver.post(feedback, {"feedback": "旧页面上的反馈", "lock_version": rendered}, follow=True)
+    assert "已被他人修改" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.feedback == "已修订指标"
+    perform_transition(item, "answer", users["unit_approver"])
+    item.refresh_from_db()
+    url = reverse("rectification:transition", kwargs={"pk": item.pk})
+    for _ in range(5):
+        section.post(url, {"transition": "accept", "lock_version": item.lock_version})
+    item.refresh_from_db()
+    assert item.state == "closed"
+    assert item.history.filter(history_change_reason__startswith="核验通过并销号").count() == 1

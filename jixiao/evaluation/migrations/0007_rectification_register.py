@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('evaluation', '0005_expert_services'),
+        ('evaluation', '0006_encrypted_phone'),
     ]
 
     operations = [

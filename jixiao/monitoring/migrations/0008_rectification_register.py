@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('monitoring', '0006_upload_failed_status'),
+        ('monitoring', '0007_encrypted_phone'),
     ]
 
     operations = [
