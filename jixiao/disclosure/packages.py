@@ -125,11 +125,12 @@ def key_evaluations(evaluated_year: int, user: Any) -> list[Any]:
 
 
 def rectification_items(keys: list[Any], user: Any) -> list[Any]:
-    """The 整改清单 rows (as the user sees them on the rectification list) of these key evaluations."""
-    from jixiao.evaluation.models import RectificationItem
+    """The key evaluations' findings on the rectification register (cancelled ones not counted)."""
+    from jixiao.rectification.models import Rectification
 
-    return list(RectificationItem.objects.for_user(user).filter(key_evaluation__in=[k.pk for k in keys])
-                .select_related("owner_unit", "key_evaluation").order_by("key_evaluation_id", "deadline", "pk"))
+    return list(Rectification.objects.for_user(user).filter(key_evaluation__in=[k.pk for k in keys])
+                .exclude(state="cancelled").select_related("unit", "key_evaluation")
+                .order_by("key_evaluation_id", "deadline", "pk"))
 
 
 # --- (a) the annual performance work report ------------------------------------------------------------
@@ -140,8 +141,9 @@ def work_package(year: int, user: Any, progress: Progress) -> tuple[dict[str, An
     from jixiao.core.charts import bar_chart
     from jixiao.evaluation.views_key import summary_data
     from jixiao.monitoring.aggregation import dashboard
-    from jixiao.monitoring.models import CorrectiveAction, MonitoringForm
+    from jixiao.monitoring.models import MonitoringForm
     from jixiao.monitoring.report import summary_lines
+    from jixiao.rectification.models import OPEN_STATES, Rectification
     from jixiao.reports.registry import Chart
     from jixiao.targets.services import completeness
 
@@ -177,8 +179,7 @@ def work_package(year: int, user: Any, progress: Progress) -> tuple[dict[str, An
     else:
         dash = dashboard(rnd, MonitoringForm.objects.for_user(user))
         monitoring_heading = f"{rnd.period_label}绩效运行监控"
-        actions = list(CorrectiveAction.objects.filter(form__round=rnd).select_related("form__unit", "form__project")
-                       .order_by("deadline", "pk"))
+        actions = list(Rectification.objects.filter(monitoring_form__round=rnd).order_by("deadline", "pk"))
         monitoring_lines = [*summary_lines(dash),
                             f"针对监控发现的问题提出纠偏措施{len(actions)}项，已办结"
                             f"{sum(1 for a in actions if a.state == 'closed')}项。"]
@@ -231,20 +232,22 @@ def work_package(year: int, user: Any, progress: Progress) -> tuple[dict[str, An
     ]
     items = rectification_items(keys, user)
     today = timezone.localdate()
-    states = {label: sum(1 for i in items if i.get_state_display() == label) for label in ("待整改", "已反馈", "已销号")}
-    overdue = sum(1 for i in items if i.state != "accepted" and i.deadline < today)
+    states = {"待整改": sum(1 for i in items if i.state in OPEN_STATES),
+              "已反馈": sum(1 for i in items if i.state == "answered"),
+              "已销号": sum(1 for i in items if i.state == "closed")}
+    overdue = sum(1 for i in items if i.state in OPEN_STATES and i.deadline < today)
     rectification_lines = [
         f"重点评价发现问题形成整改事项{len(items)}项：待整改{states['待整改']}项，已反馈{states['已反馈']}项，"
         f"已销号{states['已销号']}项，逾期未销号{overdue}项。",
     ]
     if rnd is not None:
         rectification_lines.append(f"运行监控纠偏措施{len(actions)}项，已办结{sum(1 for a in actions if a.state == 'closed')}项。")
-    rect_rows = [(i.key_evaluation.title, i.problem, i.owner_unit.name, f"{i.deadline:%Y-%m-%d}", i.get_state_display())
+    rect_rows = [(i.key_evaluation.title, i.problem, i.unit.name, f"{i.deadline:%Y-%m-%d}", i.status_label)
                  for i in items]
     sheets.append(Sheet("问题整改", f"{stage_words('key_evaluation', evaluated)}整改清单",
                         ("来源评价", "存在问题", "整改要求", "责任单位", "整改期限", "状态", "逾期"),
-                        [(i.key_evaluation.title, i.problem, i.action, i.owner_unit.name, i.deadline, i.get_state_display(),
-                          i.state != "accepted" and i.deadline < today) for i in items],
+                        [(i.key_evaluation.title, i.problem, i.requirement, i.unit.name, i.deadline, i.state_label,
+                          i.state in OPEN_STATES and i.deadline < today) for i in items],
                         ("合计", f"{len(items)}项", "", "", "", f"已销号{states['已销号']}项", f"逾期{overdue}项")))
 
     grade_chart = (Chart(bar_chart("绩效自评等级分布", list(GRADES), [("自评表数", [grades[g] for g in GRADES])]))
@@ -303,9 +306,9 @@ def key_package(year: int, user: Any, progress: Progress) -> tuple[dict[str, Any
                   ("序号", "评价项目", "评价类型", "被评价单位", "第三方机构", "资金（万元）", "得分", "等级", "整改事项", "已销号"),
                   [(n, k.title, k.get_kind_display(), k.unit.name, k.agency.name if k.agency else "", sp.wan(k.amount_fen),
                     sp.decimal(k.total), k.grade, len(by_key.get(k.pk, [])),
-                    sum(1 for i in by_key.get(k.pk, []) if i.state == "accepted")) for n, k in enumerate(keys, start=1)],
+                    sum(1 for i in by_key.get(k.pk, []) if i.state == "closed")) for n, k in enumerate(keys, start=1)],
                   ("合计", f"{len(keys)}项", "", "", "", sp.wan(total), "", "", len(items),
-                   sum(1 for i in items if i.state == "accepted")))
+                   sum(1 for i in items if i.state == "closed")))
     return context, [sheet]
 
 
