@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         ("rectification", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
-        ("monitoring", "0007_encrypted_phone"),
+        ("monitoring", "0008_monitoringform_monitoring_form_rate"),
         ("evaluation", "0006_encrypted_phone"),
     ]
 
