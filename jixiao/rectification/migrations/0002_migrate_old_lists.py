@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         ("rectification", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("workflow", "0002_alter_reviewlog_at"),
-        ("monitoring", "0008_monitoringform_monitoring_form_rate"),
+        ("monitoring", "0009_job_token"),
         ("evaluation", "0006_encrypted_phone"),
     ]
 

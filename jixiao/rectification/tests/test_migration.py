@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("rectification", None), ("monitoring", "0008_monitoringform_monitoring_form_rate"),
+BEFORE = [("rectification", None), ("monitoring", "0009_job_token"),
           ("evaluation", "0006_encrypted_phone")]
 
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rectification', '0002_migrate_old_lists'),
-        ('monitoring', '0008_monitoringform_monitoring_form_rate'),
+        ('monitoring', '0009_job_token'),
     ]
 
     operations = [
