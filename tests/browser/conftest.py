@@ -118,4 +118,5 @@ def login(page: Any, server: DemoServer, account: dict[str, Any]) -> None:
 
         page.wait_for_url("**/accounts/otp/**")
         page.fill("input[name=token]", f"{totp(bytes.fromhex(account['totp_key'])):06d}")
-        page.click("button[type=submit]")
+        # The token form's own button: the page header (signed in with the password) has 退出 too.
+        page.click("form:has(input[name=token]) button[type=submit]")
