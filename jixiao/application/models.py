@@ -147,7 +147,7 @@ class Proposal(models.Model):
         verbose_name_plural = "结果应用建议事项"
         ordering = ["unit__code", "code", "pk"]
         indexes = [models.Index(fields=["board", "final_action"]), models.Index(fields=["board", "sector"]),
-                   models.Index(fields=["board", "code"])]
+                   models.Index(fields=["board", "code", "id"], name="proposal_board_code_id")]
         constraints = [models.UniqueConstraint(fields=["board", "kind", "code"], name="proposal_board_code_unique")]
 
     def __str__(self) -> str:
@@ -164,3 +164,37 @@ class Proposal(models.Model):
     def final_action_label(self) -> str:
         return ACTION_LABELS[self.final_action]
 
+
+
+class ProposalTotal(models.Model):
+    """The board's totals kept with its lines: one row per board, unit, sector, 确定处理 and 涉密 flag
+    (count, 本年预算, 确定数). ``services.refresh_totals`` rewrites the rows a change touches in the same
+    transaction as the change (building the board, a desk's decision), so the totals of any scope are a
+    sum over a few rows instead of a scan of every line; ``tests/test_totals.py`` proves they equal the
+    raw aggregation of the lines."""
+
+    #: Read with the lines' permission and scope (the same unit and sector fields).
+    permission_label = "application.proposal"
+    scope_unit_field = "unit"
+    scope_sector_field = "sector"
+    classified_fields = ("unit__is_classified", "classified")
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="totals")
+    unit = models.ForeignKey("organisation.BudgetUnit", on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey("organisation.Sector", on_delete=models.CASCADE, related_name="+")
+    final_action = models.CharField("确定处理", max_length=12, choices=ACTION_CHOICES)
+    classified = models.BooleanField("涉密项目", default=False)
+    n = models.PositiveIntegerField("项数")
+    base_fen = models.BigIntegerField("本年预算数（分）")
+    final_fen = models.BigIntegerField("确定数（分）")
+
+    objects = ScopedQuerySet["ProposalTotal"].as_manager()
+
+    class Meta:
+        verbose_name = "结果应用建议汇总"
+        verbose_name_plural = "结果应用建议汇总"
+        constraints = [models.UniqueConstraint(fields=["board", "unit", "sector", "final_action", "classified"],
+                                               name="proposal_total_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_final_action_display()}：{self.n}项"

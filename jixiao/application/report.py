@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.application.models import Board, Proposal
-from jixiao.application.services import totals
+from jixiao.application.services import board_totals
 from jixiao.core.charts import bar_chart
 from jixiao.reports.registry import Chart
 from jixiao.reports.rendering import render
@@ -17,7 +17,7 @@ from jixiao.rules.money import fen_to_wan, format_wan
 def report_context(board: Board) -> dict[str, Any]:
     """The report's fields (see ``reporttypes.FIELDS``) from the board's totals and lines."""
     rows = Proposal.objects.filter(board=board)
-    t = totals(rows)
+    t = board_totals(board)
     state = "已定稿" if board.state == "final" else "编制中（未定稿）"
     n = sum(r["n"] for r in t["action"])
     base = sum(r["base"] or 0 for r in t["action"])

@@ -7,17 +7,17 @@ decision for each line is ``jixiao.rules.application.propose`` with the year's r
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jixiao.application.models import ApplicationRuleSet, Board, Decision, Proposal
+from jixiao.application.models import ApplicationRuleSet, Board, Decision, Proposal, ProposalTotal
 from jixiao.core.types import with_reason
 from jixiao.rules.application import (
     ACTION_LABELS,
@@ -30,7 +30,7 @@ from jixiao.rules.application import (
     Evidence,
     propose,
 )
-from jixiao.rules.money import fen_to_wan, format_wan
+from jixiao.rules.money import format_wan
 from jixiao.workflow.engine import WorkflowError
 
 ACCEPTED_SELF_STATES = ("received", "published")
@@ -161,6 +161,7 @@ def build_board(year: int, user: Any) -> Board:
                                    code=exp.unit.code, name=f"{exp.unit.name}部门整体支出", unit_id=exp.unit_id,
                                    sector_id=exp.unit.sector_id))
         Proposal.objects.bulk_create(batch)
+        refresh_totals(board)
         board.evidence_year, board.built_at, board.built_by = evidence_year, timezone.now(), user
         board.lock_version += 1
         with_reason(board, "生成结果应用建议")
@@ -200,6 +201,7 @@ def decide(proposal: Proposal, user: Any, accept: bool, action: str = "", amount
         locked.lock_version += 1
         with_reason(locked, f"{'同意建议' if accept else '调整建议'}{'：' + reason if reason else ''}")
         locked.save()
+        refresh_totals(locked.board, [(locked.unit_id, locked.sector_id)])
     return locked
 
 
@@ -215,23 +217,73 @@ def accept_all(board: Board, user: Any, ids: Iterable[int]) -> int:
 # --- totals and charts --------------------------------------------------------------------------------
 
 
-def totals(rows: QuerySet[Proposal]) -> dict[str, list[dict[str, Any]]]:
-    """Totals by action, sector and unit (three GROUP BY queries)."""
-    fields = {"n": Count("pk"), "base": Sum("base_fen"), "final": Sum("final_fen")}
-    by_action: list[dict[str, Any]] = [dict(r) for r in rows.order_by().values("final_action").annotate(**fields)
-                                       .order_by("final_action")]
+TOTAL_FIELDS = ("n", "base", "final")
+
+
+def _finish(by_action: list[dict[str, Any]], by_sector: list[dict[str, Any]],
+            by_unit: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     for row in by_action:
         row["label"] = ACTION_LABELS[row["final_action"]]
-        row["change"] = (row["final"] or 0) - (row["base"] or 0)
-    by_sector: list[dict[str, Any]] = [dict(r) for r in rows.order_by().values("sector__name").annotate(
-        **fields, cut=Sum("base_fen", filter=Q(final_action__in=("rectify_cut", "cut"))),
-        cancelled=Sum("base_fen", filter=Q(final_action=CANCEL)), recovered=Sum("base_fen", filter=Q(final_action=RECOVER)),
-        priority=Sum("final_fen", filter=Q(final_action="priority"))).order_by("sector__name")]
-    by_unit: list[dict[str, Any]] = [dict(r) for r in rows.order_by().values("unit__code", "unit__name")
-                                     .annotate(**fields).order_by("-base")[:20]]  # type: ignore[misc]
-    for row in (*by_sector, *by_unit):
+    for row in (*by_action, *by_sector, *by_unit):
         row["change"] = (row["final"] or 0) - (row["base"] or 0)
     return {"action": by_action, "sector": by_sector, "unit": by_unit}
+
+
+def _sector_sums(amount: str) -> dict[str, Any]:
+    return {"cut": Sum(amount, filter=Q(final_action__in=("rectify_cut", "cut"))),
+            "cancelled": Sum(amount, filter=Q(final_action=CANCEL)), "recovered": Sum(amount, filter=Q(final_action=RECOVER)),
+            "priority": Sum(amount.replace("base", "final"), filter=Q(final_action="priority"))}
+
+
+def line_totals(rows: QuerySet[Proposal]) -> dict[str, list[dict[str, Any]]]:
+    """Totals by action, sector and unit aggregated from the lines themselves (the raw computation
+    the kept totals must equal; three GROUP BY queries over every line)."""
+    fields = {"n": Count("pk"), "base": Sum("base_fen"), "final": Sum("final_fen")}
+    return _finish(
+        [dict(r) for r in rows.order_by().values("final_action").annotate(**fields).order_by("final_action")],
+        [dict(r) for r in rows.order_by().values("sector__name").annotate(**fields, **_sector_sums("base_fen"))
+         .order_by("sector__name")],
+        [dict(r) for r in rows.order_by().values("unit__code", "unit__name").annotate(**fields)
+         .order_by("-base", "unit__code")[:20]])  # type: ignore[misc]
+
+
+def kept_totals(rows: QuerySet[ProposalTotal]) -> dict[str, list[dict[str, Any]]]:
+    """The same totals from the kept summary rows (``ProposalTotal``): a sum over a few rows per unit."""
+    fields = {"n": Sum("n"), "base": Sum("base_fen"), "final": Sum("final_fen")}
+    return _finish(
+        [dict(r) for r in rows.order_by().values("final_action").annotate(**fields).order_by("final_action")],
+        [dict(r) for r in rows.order_by().values("sector__name").annotate(**fields, **_sector_sums("base_fen"))
+         .order_by("sector__name")],
+        [dict(r) for r in rows.order_by().values("unit__code", "unit__name").annotate(**fields)
+         .order_by("-base", "unit__code")[:20]])  # type: ignore[misc]
+
+
+def board_totals(board: Board, user: Any = None) -> dict[str, list[dict[str, Any]]]:
+    """The board's totals over the lines ``user`` may see (every line when ``user`` is None)."""
+    rows = ProposalTotal.objects.filter(board=board)
+    if user is not None:
+        rows = ProposalTotal.objects.for_user(user).filter(board=board)
+    return kept_totals(rows)
+
+
+def refresh_totals(board: Board, pairs: Iterable[tuple[int, int]] | None = None) -> None:
+    """Rewrite the board's kept totals from its lines: all of them, or those of the (unit, sector)
+    pairs a change touched. Called inside the transaction of the change."""
+    kept = ProposalTotal.objects.filter(board=board)
+    lines = Proposal.objects.filter(board=board)
+    if pairs is not None:
+        which = Q()
+        for unit_id, sector_id in set(pairs):
+            which |= Q(unit_id=unit_id, sector_id=sector_id)
+        kept, lines = kept.filter(which), lines.filter(which)
+    kept.delete()
+    groups = (lines.order_by().values("unit_id", "sector_id", "final_action",
+                                      classified=Coalesce(F("project__is_classified"), Value(False)))
+              .annotate(count=Count("pk"), base=Sum("base_fen"), final=Sum("final_fen")))
+    ProposalTotal.objects.bulk_create(
+        (ProposalTotal(board=board, unit_id=g["unit_id"], sector_id=g["sector_id"], final_action=g["final_action"],
+                       classified=g["classified"], n=g["count"], base_fen=g["base"] or 0, final_fen=g["final"] or 0)
+         for g in groups.iterator(chunk_size=BATCH)), batch_size=BATCH)
 
 
 # --- into next year --------------------------------------------------------------------------------------
@@ -242,21 +294,19 @@ EXPORT_HEADER = ("项目编码", "项目名称", "单位编码", "单位名称",
 
 def export_workbook(board: Board) -> bytes:
     """The final proposals as the workbook the budget system imports: one row per line."""
-    from openpyxl import Workbook
+    from jixiao.core import spreadsheets
 
     if board.state != "final":
         raise ApplicationError("结果应用建议定稿后才能导出给预算系统。")
-    wb = Workbook(write_only=True)
+    wb = spreadsheets.new_workbook(write_only=True)
     ws = wb.create_sheet(f"{board.year}年度结果应用")
-    ws.append(list(EXPORT_HEADER))
+    spreadsheets.append(ws, EXPORT_HEADER)
     rows = (board.proposals.order_by("unit__code", "code")
             .values_list("code", "name", "unit__code", "unit__name", "base_fen", "final_fen", "final_action", "rule", "reason"))
     for code, name, unit_code, unit_name, base, final, action, rule, reason in rows.iterator(chunk_size=BATCH):
-        ws.append([code, name, unit_code, unit_name, float(fen_to_wan(base)), float(fen_to_wan(final)),
-                   ACTION_LABELS[action], reason or rule])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        spreadsheets.append(ws, [code, name, unit_code, unit_name, spreadsheets.wan(base), spreadsheets.wan(final),
+                                 ACTION_LABELS[action], reason or rule])
+    return spreadsheets.to_bytes(wb)
 
 
 def departure(action: str, final_fen: int, next_fen: int | None) -> str:

@@ -14,19 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.application import forms as f
-from jixiao.application.charts import amount_bars
 from jixiao.application.models import ApplicationRuleSet, Board, Proposal
 from jixiao.application.report import application_report
 from jixiao.application.services import (
     ApplicationError,
+    board_totals,
     build_board,
     decide,
     export_workbook,
     override,
-    totals,
 )
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
+from jixiao.core.charts import amount_bars
 from jixiao.core.listing import Column
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.views import ScopedListView, ScopedView
@@ -78,6 +78,11 @@ class BoardView(ScopedListView):
     ]
 
     def board(self) -> Board | None:
+        if not hasattr(self, "_board"):
+            self._board = self.find_board()
+        return self._board
+
+    def find_board(self) -> Board | None:
         if "pk" in self.kwargs:
             board = Board.objects.filter(pk=self.kwargs["pk"]).first()
             if board is None:
@@ -106,11 +111,22 @@ class BoardView(ScopedListView):
             qs = qs.exclude(departure="")
         return qs
 
+    def totals(self) -> dict[str, list[dict[str, Any]]]:
+        """The kept totals of the lines this user may see (``ProposalTotal``), read once per request."""
+        if not hasattr(self, "_totals"):
+            board = self.board()
+            self._totals = board_totals(board, self.request.user) if board else {"action": [], "sector": [], "unit": []}
+        return self._totals
+
+    def known_count(self, form: Any) -> int | None:
+        """Without a filter the list holds every line the totals count: no COUNT over the lines."""
+        filtered = form.is_bound and form.is_valid() and any(v for k, v in form.cleaned_data.items() if k != "year")
+        return None if filtered else sum(r["n"] or 0 for r in self.totals()["action"])
+
     def extra_context(self) -> dict[str, Any]:
         user, board = self.request.user, self.board()
         year = self.year()
-        rows = self.scoped("view")
-        t = totals(rows) if board else {"action": [], "sector": [], "unit": []}
+        t = self.totals()
         charts = []
         if t["action"]:
             charts.append(amount_bars([(r["final_action"], r["label"], fen_to_wan(r["base"] or 0)) for r in t["action"]],

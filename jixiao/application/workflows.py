@@ -15,10 +15,10 @@ PERF = frozenset({Role.PERF_SECTION})
 def all_decided(doc: Any, transition: Transition, user: Any) -> str | None:
     if transition.name != "finalise":
         return None
-    pending = doc.proposals.filter(decision="").count()
     if not doc.built_at:
         return "尚未生成结果应用建议。"
-    return f"尚有{pending}条建议未经业务股室确认，不能定稿。" if pending else None
+    pending = doc.proposals.filter(decision="").exists()  # no COUNT over a province's lines on every page
+    return "尚有建议未经业务股室确认（可按“确认情况：待业务股室确认”筛选），不能定稿。" if pending else None
 
 
 def mark_final(doc: Any, user: Any, comment: str, grade: str) -> None:

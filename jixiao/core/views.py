@@ -129,11 +129,19 @@ class ScopedListView(ScopedView):
     def annotate(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs
 
+    def known_count(self, form: forms.Form) -> int | None:
+        """The number of rows when the view already knows it (e.g. from kept totals): no COUNT query."""
+        return None
+
     def get(self, request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         qs, form, sort = self.rows()
         if request.GET.get("export") == "xlsx":
             return self.export(qs)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(qs, PAGE_SIZE)
+        known = self.known_count(form)
+        if known is not None:
+            paginator.count = known  # type: ignore[misc]
+        page = paginator.get_page(request.GET.get("page"))
         table = Table(self.columns, list(page.object_list), sort=sort, page=page)
         query = request.GET.copy()
         query.pop("page", None)
