@@ -19,7 +19,8 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_check_deploy_passes_with_production_variables(tmp_path: Path) -> None:
     env = {"JIXIAO_PRODUCTION": "1", "JIXIAO_SECRET_KEY": secrets.token_urlsafe(50),
-           "JIXIAO_ALLOWED_HOSTS": "jixiao.example.gov.cn", "JIXIAO_VAR_DIR": str(tmp_path)}
+           "JIXIAO_ALLOWED_HOSTS": "jixiao.example.gov.cn", "JIXIAO_VAR_DIR": str(tmp_path),
+           "JIXIAO_AUDIT_KEY": secrets.token_urlsafe(32), "JIXIAO_DATA_KEY": secrets.token_hex(16)}
     result = run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
