@@ -14,8 +14,9 @@ from jixiao.monitoring.models import MonitoringForm
 
 
 def _poor_results(perf: User, year: int) -> None:
-    """Two continuing projects with red monitoring lights whose follow-up evaluation of the year before
-    was poor: one 差 with its rectification escalated past the deadline (→ 取消), one 无效 (→ 取消)."""
+    """Three continuing projects with red monitoring lights whose follow-up evaluation of the year before
+    was poor: one 差 with its rectification escalated past the deadline (→ 取消), one 无效 (→ 取消), one 中
+    (→ 整改并压减)."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -25,13 +26,14 @@ def _poor_results(perf: User, year: int) -> None:
 
     previous = {p.code: p for p in Project.objects.filter(year=year - 1)}
     forms = [f for f in MonitoringForm.objects.filter(round__year=year, kind="project", overall_light="red")
-             .select_related("project", "round").order_by("-budget_fen", "pk") if f.project and f.project.code in previous][:2]
-    for form, grade in zip(forms, ("差", "无效"), strict=False):
+             .select_related("project", "round").order_by("-budget_fen", "pk") if f.project and f.project.code in previous][:3]
+    for form, grade in zip(forms, ("差", "无效", "中"), strict=False):
         old = previous[form.project.code]  # type: ignore[union-attr]
         ke = KeyEvaluation.objects.create(
             year=year, evaluated_year=year - 1, title=f"{old.name}跟踪评价", unit=old.unit, sector=old.sector, project=old,
             amount_fen=old.adjusted_budget_fen, state="reported", grade=grade, reported_at=timezone.now() - timedelta(days=60),
-            final_conclusion="项目主要产出未完成，资金使用效益低。" if grade == "差" else "项目已无实施必要，资金未发挥效益。",
+            final_conclusion={"差": "项目主要产出未完成，资金使用效益低。", "无效": "项目已无实施必要，资金未发挥效益。",
+                              "中": "项目产出基本完成，部分效益指标未达到。"}[grade],
             final_problems="绩效目标大部分未实现；资金长期闲置。")
         if grade == "差":
             add_items(perf, [dict(source="key_evaluation", source_title=ke.title, key_evaluation=ke, year=year - 1,

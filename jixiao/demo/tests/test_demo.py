@@ -323,6 +323,25 @@ def test_district_auditlink_plan_and_findings_in_every_state(district: str, plan
 
 
 @pytest.mark.django_db
+def test_district_rectification_register_and_result_application_board(district: str, plan_year: int) -> None:
+    """The register holds items of every source in every state (some overdue); the 结果应用 board of N+1
+    has proposals of every action, desk decisions and kept totals equal to its lines."""
+    from jixiao.application.models import Board, Proposal
+    from jixiao.application.services import board_totals, line_totals
+    from jixiao.rectification.models import Rectification
+    from jixiao.rectification.workflows import RECTIFICATION_WORKFLOW
+    from jixiao.rules.application import ACTION_LABELS
+
+    assert set(Rectification.objects.values_list("state", flat=True)) == {s.code for s in RECTIFICATION_WORKFLOW.states}
+    assert {"monitoring", "recheck", "key_evaluation"} <= set(Rectification.objects.values_list("source", flat=True))
+    assert Rectification.objects.overdue().exists()
+    board = Board.objects.get(year=plan_year + 1)
+    assert set(Proposal.objects.filter(board=board).values_list("action", flat=True)) == set(ACTION_LABELS)
+    assert {"", "accepted", "changed"} <= set(Proposal.objects.filter(board=board).values_list("decision", flat=True))
+    assert board_totals(board) == line_totals(Proposal.objects.filter(board=board))
+
+
+@pytest.mark.django_db
 def test_district_publications_in_every_state_and_the_anonymous_crawl(district: str) -> None:
     """信息公开: the demo's published records are on the portal, with a corrected second version, a
     withdrawn item and postings elsewhere; an anonymous crawl finds every one and nothing 涉密 or unpublished."""
