@@ -256,6 +256,9 @@ class RulesView(ScopedView):
 
     def page(self, obj: ApplicationRuleSet, form: f.RulesForm) -> HttpResponse:
         can = self.request.user.can("application.applicationruleset", "change")
+        if not can:  # read-only: the same widgets, disabled, so choices show their Chinese labels
+            for field in form.fields.values():
+                field.disabled = True
         return render(self.request, "application/rules.html", {
             "title": f"{obj.year}年度预算结果应用规则", "object": obj, "form": form, "can_change": can,
             "placeholders": obj.as_rules().placeholders(), "review_log": ReviewLog.objects.none(),
