@@ -170,7 +170,12 @@ def as_of_rows(model: type[models.Model], scoped: models.QuerySet[Any], end: dat
     without any history is taken as it is; a record first saved after ``end`` is left out."""
     ids = list(scoped.values_list("pk", flat=True))
     history = model.history  # type: ignore[attr-defined]
-    past = {h.pk: h for h in history.as_of(end).filter(pk__in=ids)}
+    past: dict[int, Any] = {}
+    # The newest version of each record saved by ``end`` (the same on every database; ``as_of`` with a
+    # filter behaves differently on PostgreSQL's DISTINCT ON).
+    for version in history.filter(id__in=ids, history_date__lte=end).order_by("id", "-history_date", "-history_id"):
+        if version.id not in past:
+            past[version.id] = version.instance
     recorded = set(history.filter(id__in=ids).values_list("id", flat=True).distinct())
     current = {o.pk: o for o in scoped}
     rows = [past.get(pk) or current[pk] for pk in sorted(current) if pk in past or pk not in recorded]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from jixiao.core.years import MAX_YEAR, MIN_YEAR, valid_year
 
@@ -34,9 +34,14 @@ class ParameterGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]) -> None:
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]) -> HttpResponse | None:
+        # A NUL character is never valid text (PostgreSQL refuses it in any text comparison).
+        if any("\x00" in value for _name, values in request.GET.lists() for value in values):
+            if getattr(view, "cls", None) is not None:
+                return JsonResponse({"detail": "请求参数含有不允许的字符。"}, status=400)
+            raise BadRequest("请求参数含有不允许的字符。")
         if getattr(view, "cls", None) is not None:
-            return  # the REST API validates its own parameters and answers 400 in JSON (api.filters)
+            return None  # the REST API validates its own parameters and answers 400 in JSON (api.filters)
         for value in kwargs.values():
             if isinstance(value, int) and abs(value) > MAX_DB_INT:
                 raise Http404("记录不存在或您无权查看。")
@@ -49,3 +54,4 @@ class ParameterGuardMiddleware:
                 for part in value.split(","):
                     if NUMBER.match(part.strip()) and _too_large(part.strip()):
                         raise BadRequest(f"参数{label}的值「{value[:20]}」无效：数字过大。")
+        return None

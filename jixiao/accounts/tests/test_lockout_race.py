@@ -77,21 +77,22 @@ def test_thirty_parallel_logins_get_at_most_five_password_checks(tmp_path: Path)
     if db["ENGINE"].endswith("postgresql"):
         import psycopg
 
-        name = f"jixiao_race_{tmp_path.name[-8:]}".lower().replace("-", "_")
+        race_db = f"jixiao_race_{tmp_path.name[-8:]}".lower().replace("-", "_")
         admin = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres",
                                 autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        urls.append(f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}")
+        admin.execute(f'DROP DATABASE IF EXISTS "{race_db}" WITH (FORCE)')  # left by an interrupted run
+        admin.execute(f'CREATE DATABASE "{race_db}"')
+        urls.append(f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{race_db}")
     try:
         for url in urls:
             victim, victim2, after = run_parallel_logins(url, tmp_path)
             assert victim == "victim 30 5 1", url
-            name, answered, checked, lockouts = victim2.split()
+            _name, answered, checked, lockouts = victim2.split()
             assert answered == "30" and int(checked) <= 5 and lockouts in ("0", "1"), (url, victim2)
             assert after == "after 200", url  # locked: the right password is refused afterwards
     finally:
         if admin is not None:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE "{race_db}" WITH (FORCE)')
             admin.close()
 
 
