@@ -182,3 +182,19 @@ def test_default_sheet_is_a_hundred_points() -> None:
     sheet = default_sheet()
     assert sum(r.points for r in sheet if r.kind in ("computed", "judged")) == 100
     assert {r.measure for r in sheet if r.measure} <= set(__import__("jixiao.rules.assessment").rules.assessment.MEASURES)
+
+
+def test_a_unit_that_left_is_excluded_and_unknown_measures_are_refused() -> None:
+    result = scope_as_of(["东湖局", "西岭局"], [ScopeChange("西岭局", "left", date(2021, 9, 1)),
+                                              ScopeChange("东湖局", "renamed", date(2021, 10, 1)),
+                                              ScopeChange("东湖局", "joined", date(2021, 2, 1))], date(2021, 12, 1))
+    assert [e.unit for e in result.entries] == ["东湖局"]
+    assert result.excluded == (("西岭局", "2021年9月1日撤销或移出考评范围"),)
+    with pytest.raises(ValueError, match="unknown measure"):
+        compute_item(rule("no_such_measure"), Facts("东湖局", AS_OF))
+
+
+def test_repeated_late_counts_only_what_was_late() -> None:
+    facts = Facts("东湖局", AS_OF, selfevals=(doc("自评", due=date(2021, 6, 15), done=date(2021, 6, 15)),
+                                              doc("自评2", due=None, done=None)))
+    assert compute_item(rule("repeated_late", 0, "1", "1"), facts, CAL).score == D(0)

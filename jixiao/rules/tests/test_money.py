@@ -67,3 +67,16 @@ def test_refunds_are_negative_only_where_allowed() -> None:
     assert parse_amount(-3.3, "元", allow_negative=True) == -330
     with pytest.raises(AmountError, match="不能为负数"):
         parse_amount(-3.3, "元")
+
+
+def test_whole_numbers_and_exponents() -> None:
+    with pytest.raises(AmountError, match="负数"):
+        parse_amount(-5, "元")
+    assert parse_amount(-5, "元", allow_negative=True) == -500
+    assert parse_amount("1.5e3", "元") == 150_000  # an exponent goes through Decimal
+    assert parse_amount(1e-07, "元") == 0  # a float printed with an exponent: noise below 0.0001 分
+    with pytest.raises(AmountError, match="精确到分以下"):
+        parse_amount("1.2345e0", "元")
+    with pytest.raises(AmountError, match="负数"):
+        parse_amount("-1e2", "元")
+    assert parse_amount("-1e2", "元", allow_negative=True) == -10_000
