@@ -5,7 +5,7 @@ their framework, scores and rectification list, and the registry of agencies and
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -170,14 +170,16 @@ class ServiceRecord(models.Model):
         abstract = True
         ordering = ["-year"]
 
-    def provider_name(self) -> str:
-        raise NotImplementedError
+    #: The field naming who rendered the service (an agency or an expert).
+    provider_field: ClassVar[str]
 
     def __str__(self) -> str:
-        return f"{self.provider_name()} {self.year}年为{self.unit.name}{self.description}"
+        provider = getattr(self, self.provider_field)
+        return f"{provider.name} {self.year}年为{self.unit.name}{self.description}"
 
 
 class AgencyService(ServiceRecord):
+    provider_field = "agency"
     agency = models.ForeignKey(Agency, verbose_name="机构", on_delete=models.CASCADE, related_name="services")
     history = HistoricalRecords()
 
@@ -185,20 +187,15 @@ class AgencyService(ServiceRecord):
         verbose_name = "机构服务记录"
         verbose_name_plural = "机构服务记录"
 
-    def provider_name(self) -> str:
-        return self.agency.name
-
 
 class ExpertService(ServiceRecord):
+    provider_field = "expert"
     expert = models.ForeignKey("Expert", verbose_name="专家", on_delete=models.CASCADE, related_name="services")
     history = HistoricalRecords()
 
     class Meta(ServiceRecord.Meta):
         verbose_name = "专家服务记录"
         verbose_name_plural = "专家服务记录"
-
-    def provider_name(self) -> str:
-        return self.expert.name
 
 
 class Expert(models.Model):

@@ -444,14 +444,13 @@ class ServiceAddView(ScopedView):
 
     permission_action = "change"
     service_form_class: ClassVar[Any]
-    owner_field: ClassVar[str]
 
     def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
         provider = self.get_object()
         form = self.service_form_class(request.POST)
         if form.is_valid():
             service = form.save(commit=False)
-            setattr(service, self.owner_field, provider)
+            setattr(service, service.provider_field, provider)
             service.save()
             messages.success(request, f"已登记服务记录：{service}")
         else:
@@ -462,7 +461,6 @@ class ServiceAddView(ScopedView):
 class AgencyServiceAddView(ServiceAddView):
     model = Agency
     service_form_class = f.AgencyServiceForm
-    owner_field = "agency"
 
 
 class CreateView(ScopedView):
@@ -519,7 +517,6 @@ class ExpertEditView(ProviderEditView):
 class ExpertServiceAddView(ServiceAddView):
     model = Expert
     service_form_class = f.ExpertServiceForm
-    owner_field = "expert"
 
 
 class ExpertCreateView(CreateView):
