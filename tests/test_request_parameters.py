@@ -50,6 +50,8 @@ def test_a_bad_year_is_a_chinese_400_page(users: dict[str, Any], login: Any) -> 
     assert huge.status_code == 400 and "数字过大" in huge.content.decode()
     sorted_page = login(users["perf_section"]).get(reverse("monitoring:round_list"), {"sort": "forms"})
     assert sorted_page.status_code == 200
+    nul = login(users["perf_section"]).get(reverse("monitoring:round_list"), {"unit": "9\x0002"})
+    assert nul.status_code == 400 and "含有不允许的字符" in nul.content.decode()
 
 
 def test_gets_never_write_the_calendar(users: dict[str, Any], login: Any) -> None:

@@ -94,7 +94,9 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
                 raise exceptions.ValidationError({"year": ["预算年度应为 2000–2100 之间的整数。"]})
             rows = rows.filter(**{self.year_field: year})
         if self.unit_code_field and params.get("unit"):
-            rows = rows.filter(**{self.unit_code_field: params["unit"]})
+            code = params["unit"]
+            # No stored code holds a NUL (PostgreSQL refuses one in a comparison): such a code matches nothing.
+            rows = rows.none() if "\x00" in code else rows.filter(**{self.unit_code_field: code})
         return rows
 
 

@@ -76,6 +76,7 @@ def test_filters_by_year_and_unit_and_bad_parameters_are_400(org: Any, users: di
         response = client.get(f"/api/v1/projects/?year={bad}")
         assert response.status_code == 400 and "预算年度" in response.json()["year"][0]
     assert client.get("/api/v1/projects/?page=999").status_code == 404
+    assert codes(client.get("/api/v1/projects/?year=2021&unit=902%00")) == set()  # a NUL matches no code
 
 
 def test_amounts_are_exact_fen_and_no_personal_fields(org: Any, users: dict[str, Any]) -> None:
