@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "jixiao.targets.models.Kind",
         "MonitoringKindEnum": "jixiao.monitoring.models.Kind",
         "KeyEvaluationKindEnum": "jixiao.evaluation.models.KeyKind",
+        "ResultActionEnum": "jixiao.application.models.ACTION_CHOICES",
     },
 }
 

@@ -13,6 +13,10 @@ router.register("targets", views.TargetDeclarationViewSet, basename="target")
 router.register("monitoring-forms", views.MonitoringFormViewSet, basename="monitoring-form")
 router.register("self-evaluations", views.SelfEvaluationViewSet, basename="self-evaluation")
 router.register("key-evaluations", views.KeyEvaluationViewSet, basename="key-evaluation")
+router.register("rectifications", views.RectificationViewSet, basename="rectification")
+router.register("assessments", views.UnitAssessmentViewSet, basename="assessment")
+router.register("audit-work-plans", views.AuditWorkPlanViewSet, basename="audit-work-plan")
+router.register("result-proposals", views.ProposalViewSet, basename="result-proposal")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),

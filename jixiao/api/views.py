@@ -22,11 +22,15 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
 from jixiao.api import serializers as s
+from jixiao.application.models import Proposal
+from jixiao.assessment.models import UnitAssessment
+from jixiao.auditlink.models import AuditWorkPlan
 from jixiao.core.scoping import permission_label
 from jixiao.core.years import MAX_YEAR, MIN_YEAR, valid_year
 from jixiao.evaluation.models import KeyEvaluation, SelfEvaluation
 from jixiao.monitoring.models import MonitoringForm
 from jixiao.organisation.models import BudgetUnit, Project
+from jixiao.rectification.models import Rectification
 from jixiao.targets.models import TargetDeclaration
 
 
@@ -161,6 +165,46 @@ class KeyEvaluationViewSet(ScopedViewSet):
     related = ("unit", "project")
 
 
+class RectificationViewSet(ScopedViewSet):
+    """整改台账事项：监控纠偏措施、自评复核发现、重点评价、部门评价及审计发现的问题（年度为所涉预算年度；金额单位：分）。"""
+
+    model = Rectification
+    queryset = Rectification.objects.none()
+    serializer_class = s.RectificationSerializer
+    related = ("unit", "project")
+
+
+class UnitAssessmentViewSet(ScopedViewSet):
+    """预算绩效管理工作考核：各单位各考核项目得分、总分、排名和等次（排名和通报表扬/约谈公示后向单位显示）。"""
+
+    model = UnitAssessment
+    queryset = UnitAssessment.objects.none()
+    serializer_class = s.UnitAssessmentSerializer
+    related = ("unit",)
+    prefetch = ("scores",)
+
+
+class AuditWorkPlanViewSet(ScopedViewSet):
+    """财审联动工作方案：商定的联动事项、审计计划项目及建议列为重点评价的选题。"""
+
+    model = AuditWorkPlan
+    queryset = AuditWorkPlan.objects.none()
+    serializer_class = s.AuditWorkPlanSerializer
+    unit_code_field = None
+    prefetch = ("items__unit", "items__project")
+
+
+class ProposalViewSet(ScopedViewSet):
+    """结果应用建议事项：评价结果依据、适用规则、建议处理和确定处理（年度为预算年度；金额单位：分）。"""
+
+    model = Proposal
+    queryset = Proposal.objects.none()
+    serializer_class = s.ProposalSerializer
+    year_field = "board__year"
+    related = ("unit", "board")
+
+
 for _view in (BudgetUnitViewSet, ProjectViewSet, TargetDeclarationViewSet, MonitoringFormViewSet,
-              SelfEvaluationViewSet, KeyEvaluationViewSet):
+              SelfEvaluationViewSet, KeyEvaluationViewSet, RectificationViewSet, UnitAssessmentViewSet,
+              AuditWorkPlanViewSet, ProposalViewSet):
     _document(_view)
