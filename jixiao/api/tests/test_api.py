@@ -34,11 +34,16 @@ def test_schema_is_readable_without_a_token_and_describes_every_endpoint(db: Any
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "绩效 Jixiao 只读数据接口"
-    for path in ("/api/v1/projects/", "/api/v1/targets/{id}/", "/api/v1/monitoring-forms/", "/api/v1/self-evaluations/",
-                 "/api/v1/key-evaluations/", "/api/v1/units/"):
-        assert path in schema["paths"], path
-    params = {p["name"] for p in schema["paths"]["/api/v1/projects/"]["get"]["parameters"]}
-    assert {"year", "unit", "page"} <= params
+    kinds = ("units", "projects", "targets", "monitoring-forms", "self-evaluations", "key-evaluations",
+             "rectifications", "assessments", "audit-work-plans", "result-proposals")
+    assert sorted(schema["paths"]) == sorted(p for k in kinds for p in (f"/api/v1/{k}/", f"/api/v1/{k}/{{id}}/"))
+    for kind in kinds:
+        listing = schema["paths"][f"/api/v1/{kind}/"]["get"]
+        assert any("\u4e00" <= c <= "\u9fff" for c in listing["description"]), kind  # described in Chinese
+        params = {p["name"] for p in listing["parameters"]}
+        assert {"page", "page_size"} <= params, kind
+        assert ("year" in params) == (kind != "units"), kind  # a unit has no budget year
+        assert ("unit" in params) == (kind != "audit-work-plans"), kind  # the plan is district-wide
     assert not any(m in op for op in schema["paths"].values() for m in ("post", "put", "patch", "delete"))
 
 

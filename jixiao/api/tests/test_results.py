@@ -1,0 +1,113 @@
+"""The API's register and results endpoints: rectification items, assessment sheets, the 财审联动 work
+plan and result-application proposals, each with the pages' policy and scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from jixiao.api.services import issue_token
+
+
+def bearer(users: dict[str, Any], role: str) -> Client:
+    _token, secret = issue_token(users[role], f"{role}接口", timezone.now() + timedelta(days=1), users["sec_admin"])
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def rows(client: Client, path: str) -> list[dict[str, Any]]:
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]  # type: ignore[no-any-return]
+
+
+def unit_codes(client: Client, path: str) -> set[str]:
+    return {row["unit_code"] for row in rows(client, path)}
+
+
+ENDPOINTS = ("/api/v1/rectifications/", "/api/v1/result-proposals/")
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_a_units_token_sees_only_its_own_rows(records: dict[str, Any], users: dict[str, Any], path: str) -> None:
+    assert unit_codes(bearer(users, "unit_filler"), path) == {"901001"}  # 南山所 only
+    assert unit_codes(bearer(users, "unit_approver"), path) == {"901", "901001"}  # 东湖局 and below
+    assert unit_codes(bearer(users, "budget_desk"), path) == {"901", "901001"}  # 教育
+    assert unit_codes(bearer(users, "audit_reader"), path) == {"901", "901001", "902"}
+    kind = "items" if "rectifications" in path else "proposals"
+    other = records[kind]["b"].pk
+    assert bearer(users, "unit_filler").get(f"{path}{other}/").status_code == 404
+    assert bearer(users, "perf_section").get(f"{path}{other}/").status_code == 200
+
+
+def test_register_items_filter_by_year_and_unit_with_labels_and_exact_fen(records: dict[str, Any],
+                                                                          users: dict[str, Any]) -> None:
+    client = bearer(users, "audit_reader")
+    assert unit_codes(client, "/api/v1/rectifications/?year=2021&unit=902") == {"902"}
+    assert rows(client, "/api/v1/rectifications/?year=2020") == []
+    bad = client.get("/api/v1/rectifications/?year=abc")
+    assert bad.status_code == 400 and "预算年度" in bad.json()["year"][0]
+    item = client.get(f"/api/v1/rectifications/{records['items']['b'].pk}/")
+    body = item.json()
+    assert body["source"] == "key_evaluation" and body["source_title"] == "西岭局项目重点评价报告"
+    assert body["state"] == "issued" and body["state_label"] == "待整改"
+    assert body["project_code"] == "P-902" and body["deadline"] == "2021-12-31" and body["closed_at"] is None
+    assert body["reduce_fen"] == 1_234_567 and body["overdue"] is True
+    assert "张三" not in item.content.decode() and "owner" not in body and "created_by" not in body
+
+
+def test_assessment_rank_reaches_a_unit_once_published_and_never_another_units_sheet(
+        records: dict[str, Any], users: dict[str, Any]) -> None:
+    from jixiao.assessment.models import UnitAssessment
+
+    a, b = records["sheets"]["a"], records["sheets"]["b"]
+    approver = bearer(users, "unit_approver")
+    own = rows(approver, "/api/v1/assessments/")
+    assert [r["unit_code"] for r in own] == ["901"]  # 西岭局's sheet is not the unit's to see
+    assert approver.get(f"/api/v1/assessments/{b.pk}/").status_code == 404
+    assert own[0]["published"] is False and own[0]["rank"] is None and own[0]["mark"] == ""
+    assert own[0]["total"] == "86.50" and own[0]["grade"] == "良"
+    perf = bearer(users, "perf_section").get(f"/api/v1/assessments/{a.pk}/").json()
+    assert perf["rank"] == 1 and perf["mark"] == "通报表扬"
+    UnitAssessment.objects.filter(pk=a.pk).update(state="publicised")
+    published = approver.get(f"/api/v1/assessments/{a.pk}/").json()
+    assert published["published"] is True and published["rank"] == 1 and published["state_label"] == "公示中"
+    judged = next(s for s in published["scores"] if s["code"] == "1")
+    assert judged["points"] == "10.00" and judged["score"] == "9.75" and judged["effective"] == "9.75"
+
+
+def test_external_readers_see_final_assessment_sheets_only(records: dict[str, Any], users: dict[str, Any]) -> None:
+    reader = bearer(users, "audit_reader")
+    assert unit_codes(reader, "/api/v1/assessments/?year=2021") == {"902"}
+    assert reader.get(f"/api/v1/assessments/{records['sheets']['a'].pk}/").status_code == 404
+    assert unit_codes(bearer(users, "perf_section"), "/api/v1/assessments/?unit=901") == {"901"}
+    assert unit_codes(bearer(users, "budget_desk"), "/api/v1/assessments/") == {"901"}  # 教育 only
+
+
+def test_work_plan_lists_audit_items_and_suggested_topics_without_owner_names(
+        records: dict[str, Any], users: dict[str, Any]) -> None:
+    plan = records["plan"]
+    client = bearer(users, "audit_reader")
+    listed = rows(client, "/api/v1/audit-work-plans/?year=2021")
+    assert [p["title"] for p in listed] == ["2021年度财审联动工作方案"]
+    assert listed[0]["topics"] == ["指标共商", "整改共抓"]
+    suggested = [i for i in listed[0]["items"] if i["suggest_key_evaluation"]]
+    assert [(i["title"], i["unit_code"], i["reason"]) for i in suggested] == [("西岭局预算执行审计", "902", "资金量大")]
+    assert rows(client, "/api/v1/audit-work-plans/?year=2022") == []
+    body = client.get(f"/api/v1/audit-work-plans/{plan.pk}/").content.decode()
+    assert not any(name in body for name in ("李四", "王五", "赵六"))
+    for role in ("unit_approver", "unit_filler", "agency"):  # the pages' policy: finance and the readers
+        assert bearer(users, role).get("/api/v1/audit-work-plans/").status_code == 403
+
+
+def test_proposals_carry_exact_fen_labels_and_the_year(records: dict[str, Any], users: dict[str, Any]) -> None:
+    client = bearer(users, "budget_desk")
+    body = client.get(f"/api/v1/result-proposals/{records['proposals']['a'].pk}/").json()
+    assert body["year"] == 2022 and body["evidence_year"] == 2021 and body["board_state_label"] == "编制中"
+    assert body["base_fen"] == 50_000_001 and body["final_fen"] == 35_000_001 and body["cut"] == "30.00"
+    assert "decided_by" not in body
+    assert unit_codes(client, "/api/v1/result-proposals/?year=2022&unit=901001") == {"901001"}
+    assert rows(client, "/api/v1/result-proposals/?year=2021") == []
