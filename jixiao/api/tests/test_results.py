@@ -111,3 +111,42 @@ def test_proposals_carry_exact_fen_labels_and_the_year(records: dict[str, Any], 
     assert "decided_by" not in body
     assert unit_codes(client, "/api/v1/result-proposals/?year=2022&unit=901001") == {"901001"}
     assert rows(client, "/api/v1/result-proposals/?year=2021") == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/rectifications/", "/api/v1/assessments/", "/api/v1/audit-work-plans/",
+                                  "/api/v1/result-proposals/"])
+def test_a_list_takes_as_many_queries_for_more_rows(records: dict[str, Any], users: dict[str, Any], path: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jixiao.assessment.models import UnitAssessment
+    from jixiao.auditlink.models import AuditPlanItem
+
+    client = bearer(users, "perf_section")
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            found = len(rows(client, path))
+        return found, len(queries)
+
+    count()  # the token's first use is recorded once
+    before, queries = count()
+    for item in records["items"].values():
+        item.pk = None
+        item.save()
+    for proposal in records["proposals"].values():
+        proposal.pk, proposal.code = None, f"{proposal.code}-2"
+        proposal.save()
+    sheet = records["sheets"]["b"]
+    copy = UnitAssessment.objects.create(scheme=sheet.scheme, year=2021, unit=records["items"]["a_sub"].unit,
+                                         state="final", total=sheet.total, grade=sheet.grade)
+    for score in sheet.scores.all():
+        score.pk, score.assessment = None, copy
+        score.save()
+    plan = records["plan"]
+    plan.pk, plan.year = None, 2022
+    plan.save()
+    AuditPlanItem.objects.create(plan=plan, title="东湖局经济责任审计", unit=records["items"]["a"].unit)
+    after, more_queries = count()
+    assert after > before
+    assert more_queries == queries
