@@ -150,3 +150,22 @@ def test_a_list_takes_as_many_queries_for_more_rows(records: dict[str, Any], use
     after, more_queries = count()
     assert after > before
     assert more_queries == queries
+
+
+def test_an_agencys_token_sees_the_register_items_of_its_engagements_only(
+        records: dict[str, Any], org: dict[str, Any], users: dict[str, Any]) -> None:
+    from jixiao.evaluation.models import Agency, KeyEvaluation
+
+    firm = Agency.objects.create(name="接口测试评价机构", phone="13800000002")
+    firm.members.add(users["agency"])
+    engaged = KeyEvaluation.objects.create(year=2021, evaluated_year=2021, title="西岭局项目重点评价", unit=org["units"]["b"],
+                                           sector=org["units"]["b"].sector, project=org["projects"]["b"], agency=firm,
+                                           state="reported")
+    item = records["items"]["b"]
+    agency = bearer(users, "agency")
+    assert rows(agency, "/api/v1/rectifications/") == []
+    item.key_evaluation = engaged
+    item.save()
+    assert [r["id"] for r in rows(agency, "/api/v1/rectifications/")] == [item.pk]
+    assert agency.get(f"/api/v1/rectifications/{records['items']['a'].pk}/").status_code == 404
+    assert agency.get("/api/v1/result-proposals/").status_code == 403  # not the agency's kind of record
