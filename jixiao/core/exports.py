@@ -4,7 +4,7 @@ A list's "导出Excel" with at most :func:`inline_rows` rows is answered in the 
 Above that, :func:`queue_export` records an :class:`~jixiao.core.models.ExportJob` (the list's path
 and filters, the working year pinned) and the worker's :func:`build_export` runs the same list view
 for the same user — same scoping, filters and order — and streams the rows into a write-only
-workbook (``listing.stream_workbook``), recording progress the job page polls.
+workbook (``listing.stream_cells`` of the view's ``export_cells``), recording progress the job page polls.
 """
 
 from __future__ import annotations
@@ -77,8 +77,7 @@ def build_export(job_id: int) -> None:
                                                                     message=f"已写入 {done} 行")
 
     with tempfile.TemporaryFile() as out:
-        rows = view.export_rows(qs)
-        count = stream_rows(job.title, view.columns, rows, out, progress)
+        count = stream_rows(job.title, view.columns, view.export_cells(qs), out, progress)
         out.seek(0)
         content = out.read()
     ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, job_token=token).update(
@@ -86,10 +85,10 @@ def build_export(job_id: int) -> None:
         file_name=f"{job.title}_{timezone.localtime(job.requested_at):%Y%m%d%H%M}.xlsx", finished_at=timezone.now())
 
 
-def stream_rows(title: str, columns: Any, rows: Any, out: Any, progress: Any) -> int:
-    from jixiao.core.listing import stream_workbook
+def stream_rows(title: str, columns: Any, cells: Any, out: Any, progress: Any) -> int:
+    from jixiao.core.listing import stream_cells
 
-    return stream_workbook(title, columns, rows, out, progress=progress)
+    return stream_cells(title, columns, cells, out, progress=progress)
 
 
 jobs.register(build_export, ExportJob.fail, model=ExportJob, on_retry=ExportJob.requeue)

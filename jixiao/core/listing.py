@@ -126,6 +126,11 @@ def apply_sort(qs: QuerySet[Any], columns: list[Column], sort: str, default: str
 
 def to_workbook(title: str, columns: list[Column], rows: Any, note: str = "") -> bytes:
     """An .xlsx of the rows as listed: same columns, same order, typed cells (amounts in 万元)."""
+    return cells_workbook(title, columns, ([c.export_value(row) for c in columns] for row in rows), note)
+
+
+def cells_workbook(title: str, columns: list[Column], cells: Any, note: str = "") -> bytes:
+    """:func:`to_workbook` of rows given as their cells (each row the columns' :meth:`Column.export_value`)."""
     wb = spreadsheets.new_workbook()
     ws = wb.create_sheet(title[:31])
     spreadsheets.append(ws, [title])
@@ -139,8 +144,8 @@ def to_workbook(title: str, columns: list[Column], rows: Any, note: str = "") ->
         cell.fill = spreadsheets.HEADER_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(i)].width = columns[i - 1].width
-    for row in rows:
-        spreadsheets.append(ws, [c.export_value(row) for c in columns])
+    for row in cells:
+        spreadsheets.append(ws, row)
     ws.freeze_panes = "A4"
     spreadsheets.print_setup(ws, "3:3")
     return spreadsheets.to_bytes(wb)
@@ -151,7 +156,14 @@ def stream_workbook(title: str, columns: list[Column], rows: Any, out: Any, note
     """The same table as :func:`to_workbook` (columns, typed cells, frozen header, print setup), written
     row by row into the file ``out`` by ``spreadsheets.stream_table`` — memory stays flat whatever the
     number of rows; ``progress(rows written)`` every ``every`` rows. Returns the number of rows."""
+    return stream_cells(title, columns, ([c.export_value(row) for c in columns] for row in rows), out, note=note,
+                        progress=progress, every=every)
+
+
+def stream_cells(title: str, columns: list[Column], cells: Any, out: Any, note: str = "",
+                 progress: Callable[[int], None] | None = None, every: int = 2000) -> int:
+    """:func:`stream_workbook` of rows given as their cells already (each row a list of the columns'
+    :meth:`Column.export_value`), e.g. read from the database as values without model instances."""
     header = [c.label + ("（万元）" if c.kind == "wan" and "万元" not in c.label else "") for c in columns]
-    values = ([c.export_value(row) for c in columns] for row in rows)
-    return spreadsheets.stream_table(out, title, header, [c.width for c in columns], values, note=note,
+    return spreadsheets.stream_table(out, title, header, [c.width for c in columns], cells, note=note,
                                      progress=progress, every=every)

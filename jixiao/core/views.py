@@ -7,6 +7,7 @@ these attributes, so a new URL joins the matrix by existing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
@@ -23,7 +24,7 @@ from django.views import View
 
 from jixiao.audit.models import EventType, Outcome
 from jixiao.audit.services import log_event
-from jixiao.core.listing import Column, Table, apply_sort, to_workbook
+from jixiao.core.listing import Column, Table, apply_sort, cells_workbook
 from jixiao.core.locking import StaleEdit, form_version, save_with_lock
 from jixiao.core.scoping import permission_label
 from jixiao.core.types import AuthedRequest, with_reason
@@ -172,11 +173,20 @@ class ScopedListView(ScopedView):
         year = self.list_year()
         return f"{year}年度{title}" if year is not None else title
 
+    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """The query an export reads: only the columns' fields (``bench_province`` times its SQL as the floor)."""
+        return qs.only(*self.export_fields) if self.export_fields else qs
+
     def export_rows(self, qs: QuerySet[Any]) -> Any:
-        """The rows an export writes: only the columns' fields, read in chunks."""
-        if self.export_fields:
-            qs = qs.only(*self.export_fields)
+        """The objects an export writes, read in chunks."""
+        qs = self.export_query(qs)
         return qs.iterator(chunk_size=2000) if not self.prefetch_related else qs
+
+    def export_cells(self, qs: QuerySet[Any]) -> Iterable[list[Any]]:
+        """The export's rows as cells: each row the columns' ``export_value``. A list of many rows may
+        override it to read its :meth:`export_query` as values (no model instances) with equal cells."""
+        columns = self.columns
+        return ([c.export_value(row) for c in columns] for row in self.export_rows(qs))
 
     def export(self, qs: QuerySet[Any]) -> HttpResponse:
         if not self.request.user.can(self.permission_label(), "export"):
@@ -188,7 +198,7 @@ class ScopedListView(ScopedView):
         total = qs.count()
         if total > inline_rows():  # a large export is built by the worker, never inside the request
             return queue_export(self, total)
-        content = to_workbook(title, self.columns, self.export_rows(qs))
+        content = cells_workbook(title, self.columns, self.export_cells(qs))
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -225,3 +225,30 @@ def test_department_workbook_carries_main_tasks_and_the_long_term_goal(
     assert d.long_term_goal == "五年内建成优质均衡的义务教育体系。"
     assert [(t.name, t.fiscal_fen) for t in d.main_tasks.all()] == [("义务教育保障", 123_456_789), ("学前教育普惠", 50_500_000)]
     assert d.indicators.get(name="养护里程").value == "125"
+
+
+def test_export_cells_read_as_values_equal_the_columns(org: Any, users: dict[str, Any], login: Any) -> None:
+    """The declaration list's export reads values, not model instances (issue 15): every cell equals
+    the page column's own export value, for project and department declarations in any state."""
+    from django.test import RequestFactory
+
+    from jixiao.targets.services import open_department_declaration
+    from jixiao.targets.views import DeclarationListView
+
+    open_project_declaration(org["projects"]["a"], users["perf_section"])
+    returned = open_project_declaration(org["projects"]["b"], users["perf_section"])
+    TargetDeclaration.objects.filter(pk=returned.pk).update(state="returned", review_grade="良")
+    open_department_declaration(org["units"]["b"], 2021, users["perf_section"])
+    view = DeclarationListView()
+    request = RequestFactory().get("/targets/", {"year": "2021", "sort": "subject"})
+    request.user = users["perf_section"]
+    request.htmx = False  # type: ignore[attr-defined]
+    view.setup(request)
+    qs = view.rows()[0]
+    expected = [[c.export_value(d) for c in view.columns] for d in qs]
+    assert len(expected) == 3 and {row[1] for row in expected} == {"项目支出", "部门整体支出"}
+    cells = list(view.export_cells(qs))
+    assert cells == expected and [list(map(type, row)) for row in cells] == [list(map(type, row)) for row in expected]
+    response = login(users["perf_section"]).get(reverse("targets:declaration_list") + "?year=2021&sort=subject&export=xlsx")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=4)][0][0] == expected[0][0]
