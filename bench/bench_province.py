@@ -7,10 +7,12 @@ Needs the province demo loaded into the database of ``JIXIAO_DATABASE_URL`` (def
     .venv/bin/python bench/bench_province.py
 
 Times, as the performance section (every row), the monitoring dashboard, the 六同步 completeness
-page, the target review list and an Excel export of the review list (queued by the request, built
-by the worker's task in this process), each the median of a few runs; and, in the same run, the
-floor: hand-written SQL computing the same numbers (the export's floor: its rows' SQL, fetched).
-Last line: ``PAGE_ms=… PAGE_floor_ratio=…`` for dashboard, completeness, review_list and export.
+page, the target review list (by unit, and sorted by project name) and an Excel export of the
+review list (queued by the request, built by the worker's task in this process), each the median of
+a few runs; and, in the same run, the floor: hand-written SQL computing the same numbers (the
+export's floor: the SQL of the view's ``export_query``, its rows fetched).
+Last line: ``PAGE_ms=… PAGE_floor_ratio=…`` for dashboard, completeness, review_list,
+review_by_name and export.
 """
 
 from __future__ import annotations
@@ -103,13 +105,14 @@ def completeness_floor(year: int) -> Callable[[], object]:
     )
 
 
-def review_floor(year: int) -> Callable[[], object]:
+def review_floor(year: int, order: str = "u.code, d.id") -> Callable[[], object]:
+    """The list's count and its first page of 50 in the page's order (unit code; or project name)."""
     return sql(
         (f"SELECT count(*) FROM targets_targetdeclaration d WHERE d.year = %s AND {LISTED}", [year]),
         ("SELECT d.id, d.kind, d.version, d.state, d.review_grade, u.name, p.name, p.adjusted_budget_fen, s.name "
          "FROM targets_targetdeclaration d JOIN organisation_budgetunit u ON u.id = d.unit_id "
          "LEFT JOIN organisation_project p ON p.id = d.project_id JOIN organisation_sector s ON s.id = d.sector_id "
-         f"WHERE d.year = %s AND {LISTED} ORDER BY u.code, d.id LIMIT 50", [year]),
+         f"WHERE d.year = %s AND {LISTED} ORDER BY {order} LIMIT 50", [year]),
     )
 
 
@@ -165,13 +168,10 @@ def main() -> None:
         assert job.status == ExportJob.Status.DONE, job.message
         ExportJob.objects.filter(pk=job.pk).delete()
 
-    def export_floor() -> None:
+    def export_floor() -> None:  # the export's own query (the view's export_query), its rows fetched
         job = ExportJob(requested_by=perf, path="/targets/", query=f"year={year}&state=approved")
         view = list_view(job)
-        qs = view.rows()[0]
-        if view.export_fields:
-            qs = qs.only(*view.export_fields)
-        text, params = qs.query.sql_with_params()
+        text, params = view.export_query(view.rows()[0]).query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(text, params)
             cursor.fetchall()
@@ -181,6 +181,7 @@ def main() -> None:
         ("dashboard", page(f"/monitoring/dashboard/?round={rnd.pk}"), dashboard_floor(rnd.pk)),
         ("completeness", page(f"/targets/completeness/?year={year}"), completeness_floor(year)),
         ("review_list", page(f"/targets/?year={year}"), review_floor(year)),
+        ("review_by_name", page(f"/targets/?year={year}&sort=subject"), review_floor(year, "p.name, d.id")),
         ("export", export, export_floor),
     ]
     for name, fn, floor in checks:

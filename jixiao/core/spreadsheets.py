@@ -290,38 +290,56 @@ class StreamSheet:
         values = values if isinstance(values, list | tuple) else list(values)
         # one search over the row's text: most rows need no escaping at all
         escape = _XML_SPECIAL.search("".join([v for v in values if v.__class__ is str])) is not None
+        row = str(number)
+        style = row_style
         for column, value in enumerate(values):
-            style = styles.get(column, row_style) if styles else row_style
-            if value is None or value == "":
-                if style:
-                    parts.append(f'<c r="{_LETTERS[column]}{number}" s="{style}"/>')
-                continue
-            ref = f"{_LETTERS[column]}{number}"
-            kind = type(value)
+            if styles:
+                style = styles.get(column, row_style)
+            kind = value.__class__
+            # the commonest cells first, written without _plain: text, whole numbers, amounts and rates
             if kind is str:
-                if value[:1] in _FORMULA_STARTS:
-                    value = NEUTRALISER + value
-                parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-                             f"{_xml_text(value) if escape else value}</t></is></c>")
-            elif kind is int or kind is float:
+                if value:
+                    if value[0] in _FORMULA_STARTS:
+                        value = NEUTRALISER + value
+                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                                 f"{_xml_text(value) if escape else value}</t></is></c>")
+                elif style:
+                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"/>')
+                continue
+            if kind is int:
+                parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"><v>{value}</v></c>')
+                continue
+            if value is None:
+                if style:
+                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"/>')
+                continue
+            ref = _LETTERS[column] + row
+            if kind is float:
                 if value != value or value in _INFINITIES:
                     parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
                     parts.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
+            elif kind is Typed and (value.value.__class__ is int or value.value.__class__ is float) and (
+                    value.value == value.value and value.value not in _INFINITIES):
+                parts.append(f'<c r="{ref}" s="{_FORMAT_STYLES.get(value.number_format, PLAIN) if style == PLAIN else style}">'
+                             f"<v>{value.value!r}</v></c>")
             else:
                 plain, fmt = _plain(value)
-                if fmt and style == PLAIN:
-                    style = _FORMAT_STYLES.get(fmt, PLAIN)
+                if plain is None:  # e.g. "" of a str subclass
+                    if style:
+                        parts.append(f'<c r="{ref}" s="{style}"/>')
+                    continue
+                cell = _FORMAT_STYLES.get(fmt, PLAIN) if fmt and style == PLAIN else style
                 if isinstance(plain, datetime):
                     serial = (plain - _EPOCH).total_seconds() / 86400
-                    parts.append(f'<c r="{ref}" s="{DATETIME if style == PLAIN else style}"><v>{serial!r}</v></c>')
+                    parts.append(f'<c r="{ref}" s="{DATETIME if cell == PLAIN else cell}"><v>{serial!r}</v></c>')
                 elif isinstance(plain, date):
                     serial = (plain - _EPOCH.date()).days
-                    parts.append(f'<c r="{ref}" s="{DATE if style == PLAIN else style}"><v>{serial}</v></c>')
+                    parts.append(f'<c r="{ref}" s="{DATE if cell == PLAIN else cell}"><v>{serial}</v></c>')
                 elif isinstance(plain, int | float):
-                    parts.append(f'<c r="{ref}" s="{style}"><v>{plain!r}</v></c>')
+                    parts.append(f'<c r="{ref}" s="{cell}"><v>{plain!r}</v></c>')
                 else:
-                    parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                    parts.append(f'<c r="{ref}" s="{cell}" t="inlineStr"><is><t xml:space="preserve">'
                                  f"{_xml_text(str(plain))}</t></is></c>")
         self.width = max(self.width, column + 1)
         return "".join(parts)
@@ -452,11 +470,17 @@ def stream_table(out: Any, title: str, header: list[str], widths: list[float], r
             for number, (text, style) in enumerate(head, start=1):
                 part.write(f'<row r="{number}">{sheet.row_xml(number, [text], row_style=style)}</row>'.encode())
             part.write(f'<row r="3">{sheet.row_xml(3, header, row_style=HEADER)}</row>'.encode())
+            row_xml = sheet.row_xml
+            batch: list[str] = []  # rows written a few hundred at a time (one write each, not one a row)
             for number, values in enumerate(rows, start=4):
-                part.write(f'<row r="{number}">{sheet.row_xml(number, values)}</row>'.encode())
+                batch.append(f'<row r="{number}">{row_xml(number, values)}</row>')
                 count += 1
+                if len(batch) == 500:
+                    part.write("".join(batch).encode())
+                    batch.clear()
                 if progress is not None and count % every == 0:
                     progress(count)
+            part.write("".join(batch).encode())
             part.write(('</sheetData><printOptions horizontalCentered="1"/><pageMargins left="0.7" right="0.7" '
                         'top="0.75" bottom="0.75" header="0.3" footer="0.3"/><pageSetup paperSize="9" '
                         'orientation="landscape" fitToWidth="1" fitToHeight="0"/><headerFooter><oddFooter>'

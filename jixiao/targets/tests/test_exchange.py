@@ -251,4 +251,6 @@ def test_export_cells_read_as_values_equal_the_columns(org: Any, users: dict[str
     assert cells == expected and [list(map(type, row)) for row in cells] == [list(map(type, row)) for row in expected]
     response = login(users["perf_section"]).get(reverse("targets:declaration_list") + "?year=2021&sort=subject&export=xlsx")
     ws = load_workbook(io.BytesIO(response.content)).active
-    assert [[c.value for c in row] for row in ws.iter_rows(min_row=4)][0][0] == expected[0][0]
+    written = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert [row[0] for row in written] == [row[0] for row in expected]  # 项目/单位, sorted by project name
+    assert [row[5] for row in written] == [None if row[5] is None else row[5].value for row in expected]  # 万元
