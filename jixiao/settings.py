@@ -270,6 +270,10 @@ JIXIAO_PARSE_SECONDS = env_int("PARSE_SECONDS", 300)
 # Background jobs: time limit of one job; /healthz flags a queue whose oldest job waits longer.
 JIXIAO_JOB_SECONDS = env_int("JOB_SECONDS", 1800)
 JIXIAO_QUEUE_ALERT_SECONDS = env_int("QUEUE_ALERT_SECONDS", 300)
+# LibreOffice for the PDF of each publication (printed by the worker): "auto" finds soffice on PATH,
+# a path names it, "off" prints none (the portal then says the PDF is unavailable). Off in tests
+# unless a test turns it on (the `documents` marker).
+JIXIAO_SOFFICE = env("SOFFICE", "off" if TESTING else "auto")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 

@@ -1,7 +1,7 @@
 """The portal as static files for the 区政府 portal's 预决算公开 column (``jixiao publish export DIR``).
 
 The same page builders and templates as ``/gongkai/`` with relative links, plus the CSS, every
-publication version's downloads, ``sitemap.xml`` and a machine-readable ``index.json``. Nothing
+publication version's downloads (its PDF once the worker has printed it), ``sitemap.xml`` and a machine-readable ``index.json``. Nothing
 depends on the time of writing or the order rows come back in, so the same publications give
 byte-identical files.
 """
@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from django.contrib.staticfiles import finders
 
 from jixiao.disclosure import files, portal
-from jixiao.disclosure.models import PublicationVersion
+from jixiao.disclosure.models import PublicationPdf, PublicationVersion
 from jixiao.disclosure.views_portal import render_page
 from jixiao.organisation.models import BudgetUnit
 
@@ -41,7 +41,8 @@ def site_files(base_url: str = "", progress: Progress | None = None) -> Iterator
     pubs = portal.public_publications()
     years = portal.years()
     versions = list(PublicationVersion.objects.filter(publication__in=pubs)
-                    .select_related("publication__unit", "publication__project").order_by("publication_id", "number"))
+                    .select_related("publication__unit", "publication__project", "pdf").defer("pdf__content")
+                    .order_by("publication_id", "number"))
     total = max(len(versions), 1)
     for year in years:
         link = _link(f"{year}/")
@@ -58,11 +59,15 @@ def site_files(base_url: str = "", progress: Progress | None = None) -> Iterator
         targets = [portal.version_path(publication.pk, version.number)]
         if version.number == publication.current_number:
             targets.insert(0, portal.publication_path(publication.pk))
+        pdf = portal.pdf_state(version)
+        pdf_data = files.stored_pdf(version) if pdf[0] == PublicationPdf.Status.DONE else None
+        if pdf_data is None:
+            pdf = (PublicationPdf.Status.UNAVAILABLE.value, "")
         for path in targets:
             link = _link(path)
             pages.append(path)
-            yield portal.file_of(path), render_page("publication.html", portal.version_page(publication, version, link),
-                                                    link).encode()
+            yield portal.file_of(path), render_page("publication.html",
+                                                    portal.version_page(publication, version, link, pdf), link).encode()
         downloads = {}
         if not publication.is_withdrawn:
             for name, _label in portal.DOWNLOADS:
@@ -71,8 +76,12 @@ def site_files(base_url: str = "", progress: Progress | None = None) -> Iterator
                 path = portal.download_path(publication.pk, version.number, name)
                 downloads[name] = path
                 yield path, made[0]
+            if pdf_data is not None:
+                downloads[portal.PDF_NAME] = portal.download_path(publication.pk, version.number, portal.PDF_NAME)
+                yield downloads[portal.PDF_NAME], pdf_data
         if version.number == publication.current_number:
-            entries.append(_entry(version, downloads))
+            entries.append(_entry(version, downloads, pdf[1] if pdf_data is not None and not publication.is_withdrawn
+                                  else None))
         if progress and n % 50 == 0:
             progress(10 + 85 * n // total, f"已写出{n}/{total}个公开版本")
     yield "index.json", json.dumps({"title": "云溪区预算绩效信息公开", "years": years, "publications": entries},
@@ -80,7 +89,7 @@ def site_files(base_url: str = "", progress: Progress | None = None) -> Iterator
     yield "sitemap.xml", sitemap(pages, base_url).encode()
 
 
-def _entry(version: PublicationVersion, downloads: dict[str, str]) -> dict[str, object]:
+def _entry(version: PublicationVersion, downloads: dict[str, str], pdf_sha256: str | None) -> dict[str, object]:
     p, c = version.publication, version.content
     return {
         "id": p.pk, "kind": p.get_kind_display(), "year": p.year, "title": p.title, "unit_code": p.unit.code,
@@ -88,7 +97,7 @@ def _entry(version: PublicationVersion, downloads: dict[str, str]) -> dict[str, 
         "version": version.number, "published_on": version.published_at.date().isoformat(), "sha256": version.sha256,
         "correction_note": version.correction_note or None, "withdrawn": p.is_withdrawn,
         "withdrawal_reason": p.withdrawal_reason or None, "page": portal.file_of(portal.publication_path(p.pk)),
-        "downloads": downloads,
+        "downloads": downloads, "pdf_sha256": pdf_sha256,
     }
 
 

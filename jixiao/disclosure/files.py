@@ -1,7 +1,8 @@
-"""Downloads of a publication version: its data as CSV and .xlsx (with the data dictionary) and its
-text as .docx in the official layout. Every file is a pure function of the frozen version — the
-archive entries carry the publication time, never the time of writing — so the static export is
-byte-identical from run to run."""
+"""Downloads of a publication version: its data as CSV and .xlsx (with the data dictionary), its
+text as .docx in the official layout, and that text as PDF (printed once by the worker and stored
+with the version, :class:`PublicationPdf`). Every file is a pure function of the frozen version — the
+archive entries carry the publication time, never the time of writing — or stored bytes, so the
+static export is byte-identical from run to run."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from jixiao.core import official, spreadsheets
-from jixiao.disclosure.models import PublicationVersion
+from jixiao.disclosure.models import PublicationPdf, PublicationVersion
 from jixiao.rules.money import format_wan
 
 COMMON = [("单位编码", "unit_code", "预算单位编码"), ("单位名称", "unit", "预算单位名称"),
@@ -170,7 +171,17 @@ def stable_zip(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
+def stored_pdf(version: PublicationVersion) -> bytes | None:
+    """The version's PDF as the worker printed it, or None while it is waiting or unavailable."""
+    content = (PublicationPdf.objects.filter(pk=version.pk, status=PublicationPdf.Status.DONE)
+               .values_list("content", flat=True).first())
+    return None if content is None else bytes(content)
+
+
 def download(version: PublicationVersion, name: str) -> tuple[bytes, str] | None:
+    if name == "report.pdf":
+        data = stored_pdf(version)
+        return None if data is None else (data, "application/pdf")
     makers: dict[str, tuple[Any, str]] = {
         "data.csv": (to_csv, "text/csv; charset=utf-8"),
         "data.xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

@@ -118,6 +118,43 @@ class PublicationVersion(models.Model):
         raise PermissionError("公开版本一经发布不可删除")
 
 
+class PublicationPdf(models.Model):
+    """A version's Word text printed to PDF by LibreOffice in the background worker, frozen with the
+    version (its SHA-256 kept): pending until the worker prints it, then done (immutable) — or
+    unavailable when the server cannot print it (no LibreOffice), until ``jixiao publish pdfs``
+    prints it later."""
+
+    scope_unit_field = "version__publication__unit"
+    scope_sector_field = "version__publication__unit__sector"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "正在生成"
+        DONE = "done", "已生成"
+        UNAVAILABLE = "unavailable", "暂不可用"
+
+    version = models.OneToOneField(PublicationVersion, verbose_name="公开版本", on_delete=models.PROTECT,
+                                   primary_key=True, related_name="pdf")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    content = models.BinaryField("PDF文件", null=True, editable=False)
+    sha256 = models.CharField("PDF摘要（SHA-256）", max_length=64, blank=True)
+    made_at = models.DateTimeField("生成时间", null=True, blank=True)
+    message = models.CharField("说明", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公开文本PDF"
+        verbose_name_plural = "公开文本PDF"
+
+    def __str__(self) -> str:
+        return f"{self.version}（PDF，{self.get_status_display()}）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if type(self).objects.filter(pk=self.pk, status=self.Status.DONE).exists():
+            raise PermissionError("公开版本的PDF一经生成不可修改")
+        super().save(*args, **kwargs)
+
+
 class ExternalSite(models.TextChoices):
     DEPARTMENT = "department", "部门门户网站"
     FINANCE = "finance", "财政部门网站专栏"

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from jixiao.core import charts
-from jixiao.disclosure.models import Kind, Publication, PublicationVersion
+from jixiao.disclosure.models import Kind, Publication, PublicationPdf, PublicationVersion
 from jixiao.rules.money import format_wan
 from jixiao.rules.monitoring import LIGHT_LABELS, execution_light
 from jixiao.rules.ruleset import get_rule_set
@@ -178,9 +178,23 @@ def unit_page(year: int, unit: Any, link: Linker) -> dict[str, Any]:
 
 
 DOWNLOADS = (("data.csv", "数据（CSV）"), ("data.xlsx", "数据（Excel，含数据说明）"), ("report.docx", "公开文本（Word）"))
+PDF_NAME = "report.pdf"
 
 
-def version_page(publication: Publication, version: PublicationVersion, link: Linker) -> dict[str, Any]:
+def pdf_state(version: PublicationVersion) -> tuple[str, str]:
+    """(status, SHA-256) of the version's PDF; a version published before PDFs were printed has none
+    until ``jixiao publish pdfs``."""
+    try:
+        row = version.pdf  # loaded with the version when the caller selected it
+    except PublicationPdf.DoesNotExist:
+        return PublicationPdf.Status.UNAVAILABLE.value, ""
+    return str(row.status), str(row.sha256)
+
+
+def version_page(publication: Publication, version: PublicationVersion, link: Linker,
+                 pdf: tuple[str, str] | None = None) -> dict[str, Any]:
+    status, pdf_sha256 = pdf or pdf_state(version)
+    done = status == PublicationPdf.Status.DONE
     all_versions = list(publication.versions.order_by("number").only(
         "pk", "number", "published_at", "correction_note", "sha256", "publication_id"))
     return {
@@ -191,6 +205,8 @@ def version_page(publication: Publication, version: PublicationVersion, link: Li
                      for v in all_versions],
         "downloads": [] if publication.is_withdrawn else [
             {"name": label, "url": link(download_path(publication.pk, version.number, name))} for name, label in DOWNLOADS],
+        "pdf": {"url": link(download_path(publication.pk, version.number, PDF_NAME)) if done else "",
+                "sha256": pdf_sha256 if done else "", "pending": status == PublicationPdf.Status.PENDING},
         "unit_url": link(unit_path(publication.year, publication.unit.code)), "year_url": link(f"{publication.year}/"),
         "index_url": link(""), "current_url": link(publication_path(publication.pk)),
         "dictionary_url": link("data-dictionary.csv"),

@@ -75,6 +75,9 @@ def publish_record(record: Any, user: Any, note: str = "", *, when: Any = None) 
         publication=publication, number=number, content=content, sha256=sha, published_at=when, published_by=user,
         correction_note=note.strip() if number > 1 else "", source_model=record._meta.label_lower,
         source_pk=record.pk)
+    from jixiao.disclosure.jobs import request_pdf
+
+    request_pdf(version)  # the worker prints its PDF after the commit
     record.public_snapshot, record.snapshot_hash, record.published_at = content, sha, when
     return version
 

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.views import View
 
 from jixiao.disclosure import files, portal
-from jixiao.disclosure.models import Publication
+from jixiao.disclosure.models import Publication, PublicationVersion
 from jixiao.organisation.models import BudgetUnit
 
 CACHE_SECONDS = 3600
@@ -124,25 +125,33 @@ def _publication(pk: int) -> Publication:
     return get_object_or_404(portal.public_publications().select_related("unit", "project"), pk=pk)
 
 
-def version_html(publication: Publication, number: int | None, page: str) -> str:
-    number = number or publication.current_number
-    version = publication.versions.filter(number=number).first()
+def version_html(pk: int, number: int | None, page: str) -> str:
+    """A publication (version) page, cached under what it shows: the version, the current one, the
+    withdrawal and the PDF's status — read in one query, so a withdrawal, a new version or a PDF
+    printed by the worker shows at once in every server process."""
+    version = (PublicationVersion.objects.filter(publication__in=portal.public_publications(), publication_id=pk,
+                                                 number=number or F("publication__current_number"))
+               .select_related("publication__unit", "publication__project", "pdf")
+               .defer("content", "pdf__content").first())
     if version is None:
-        raise Http404("该版本不存在。")
+        raise Http404("该公开信息或版本不存在。")
+    publication = version.publication
     link = linker(page)
     withdrawn = publication.withdrawn_at.isoformat() if publication.withdrawn_at else ""
-    key = f"gongkai:pub:{publication.pk}:{number}:{publication.current_number}:{withdrawn}:{page}"
-    return cached(key, lambda: render_page("publication.html", portal.version_page(publication, version, link), link))
+    pdf = portal.pdf_state(version)  # the page links the PDF once the worker has printed it
+    key = f"gongkai:pub:{pk}:{version.number}:{publication.current_number}:{withdrawn}:{pdf[0]}:{page}"
+    return cached(key, lambda: render_page("publication.html", portal.version_page(publication, version, link, pdf),
+                                           link))
 
 
 class PublicationView(PortalView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return public(HttpResponse(version_html(_publication(pk), None, portal.publication_path(pk))))
+        return public(HttpResponse(version_html(pk, None, portal.publication_path(pk))))
 
 
 class VersionView(PortalView):
     def get(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
-        return public(HttpResponse(version_html(_publication(pk), number, portal.version_path(pk, number))))
+        return public(HttpResponse(version_html(pk, number, portal.version_path(pk, number))))
 
 
 class DownloadView(PortalView):

@@ -35,6 +35,10 @@ def crawl(client: Client, start: str = "/gongkai/") -> dict[str, str]:
         assert response.status_code == 200, url
         assert "Set-Cookie" not in response.headers and not response.cookies, f"{url} wrote a cookie"
         body = response.content
+        if url.endswith(".pdf"):
+            assert body.startswith(b"%PDF"), url
+            seen[url] = ""
+            continue
         if url.endswith(".xlsx") or url.endswith(".docx"):
             with zipfile.ZipFile(io.BytesIO(body)) as z:
                 seen[url] = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
