@@ -27,7 +27,6 @@ import argparse
 import http.client
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from loopback import free_port, wait_ready  # noqa: E402  (bench/ is the script's directory)
 
 
 def ensure_demo() -> None:
@@ -81,12 +81,6 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(port: int, web_workers: int | None, settings_module: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_") and k != "DJANGO_SETTINGS_MODULE"}
     env.update({"JIXIAO_DATABASE_URL": os.environ["JIXIAO_DATABASE_URL"], "JIXIAO_BIND": f"127.0.0.1:{port}",
@@ -99,22 +93,6 @@ def start_server(port: int, web_workers: int | None, settings_module: str) -> su
         env["JIXIAO_WEB_WORKERS"] = str(web_workers)
     return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:jixiao.gunicorn_conf", "jixiao.wsgi"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server on port {port} exited ({server.returncode})")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            probe.request("GET", "/healthz")
-            if probe.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the server on port {port} did not start")
 
 
 class Connection:

@@ -19,7 +19,6 @@ import http.client
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ import time
 import urllib.parse
 from collections import defaultdict
 from pathlib import Path
+
+from loopback import free_port, wait_ready  # bench/ is the script's directory
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = os.environ.get("JIXIAO_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jixiao_bench_scaleout")
@@ -68,12 +69,6 @@ def ensure_database() -> None:
         started = time.perf_counter()
         jixiao("demo", "load", "--scale", "district", "--seed", "2021")
         print(f"district demo loaded in {time.perf_counter() - started:.0f} s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Session:
@@ -135,19 +130,8 @@ def main() -> int:
                 JIXIAO_ACCESS_LOG="/dev/null"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
     try:
-        for port in ports:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                    probe.request("GET", "/healthz")
-                    if probe.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"server on {port} did not start")
-                time.sleep(0.5)
+        for port, server in zip(ports, servers, strict=True):
+            wait_ready(port, server)
         users = list(PAGES)
         sessions = []
         for i in range(args.threads):

@@ -127,21 +127,25 @@ def _publication(pk: int) -> Publication:
 
 def version_html(pk: int, number: int | None, page: str) -> str:
     """A publication (version) page, cached under what it shows: the version, the current one, the
-    withdrawal and the PDF's status — read in one query, so a withdrawal, a new version or a PDF
-    printed by the worker shows at once in every server process."""
-    version = (PublicationVersion.objects.filter(publication__in=portal.public_publications(), publication_id=pk,
-                                                 number=number or F("publication__current_number"))
-               .select_related("publication__unit", "publication__project", "pdf")
-               .defer("content", "pdf__content").first())
-    if version is None:
+    withdrawal and the PDF's status — read in one plain query, so a withdrawal, a new version or a
+    PDF printed by the worker shows at once in every server process."""
+    shown = (PublicationVersion.objects.filter(publication__in=portal.public_publications(), publication_id=pk,
+                                               number=number or F("publication__current_number"))
+             .order_by().values_list("pk", "number", "publication__current_number", "publication__withdrawn_at",
+                                     "pdf__status")[:1])
+    if not shown:
         raise Http404("该公开信息或版本不存在。")
-    publication = version.publication
-    link = linker(page)
-    withdrawn = publication.withdrawn_at.isoformat() if publication.withdrawn_at else ""
-    pdf = portal.pdf_state(version)  # the page links the PDF once the worker has printed it
-    key = f"gongkai:pub:{pk}:{version.number}:{publication.current_number}:{withdrawn}:{pdf[0]}:{page}"
-    return cached(key, lambda: render_page("publication.html", portal.version_page(publication, version, link, pdf),
-                                           link))
+    version_pk, number, current, withdrawn_at, pdf_status = shown[0]
+    withdrawn = withdrawn_at.isoformat() if withdrawn_at else ""
+    key = f"gongkai:pub:{pk}:{number}:{current}:{withdrawn}:{pdf_status or ''}:{page}"
+
+    def build() -> str:
+        version = (PublicationVersion.objects.select_related("publication__unit", "publication__project", "pdf")
+                   .defer("pdf__content").get(pk=version_pk))
+        link = linker(page)
+        return render_page("publication.html", portal.version_page(version.publication, version, link), link)
+
+    return cached(key, build)
 
 
 class PublicationView(PortalView):

@@ -42,15 +42,19 @@ def _publish_correction(published: dict[str, Any], users: Any, capture: Any) -> 
 
 def test_without_libreoffice_the_page_says_the_pdf_is_not_available_and_links_nothing_dead(
         published: dict[str, Any], users: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path,
-        settings: Any) -> None:
+        settings: Any, django_assert_max_num_queries: Any) -> None:
     settings.JIXIAO_SOFFICE = str(tmp_path / "no-such-soffice")
     client = Client()
-    first = Publication.objects.get(kind="target", project__code="P-901001")
-    page = client.get(reverse("gongkai:publication", kwargs={"pk": first.pk})).content.decode()
+    first = reverse("gongkai:publication", kwargs={"pk": Publication.objects.get(kind="target", project__code="P-901001").pk})
+    page = client.get(first).content.decode()
     assert "PDF版本正在生成" in page and "report.pdf" not in page  # published, the worker has not run yet
+    with django_assert_max_num_queries(1):
+        assert client.get(first).content.decode() == page  # from the cache: one query for its key
 
     publication = _publish_correction(published, users, django_capture_on_commit_callbacks)
     assert publication.current_number == 2  # it published all the same
+    # The worker's run settled the versions still waiting too; the cached page follows at once.
+    assert "PDF版本暂不可用" in client.get(first).content.decode()
     row = PublicationPdf.objects.get(version__publication=publication, version__number=2)
     assert row.status == "unavailable" and "LibreOffice" in row.message and row.content is None
     page = client.get(reverse("gongkai:publication", kwargs={"pk": publication.pk})).content.decode()

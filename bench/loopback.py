@@ -1,0 +1,31 @@
+"""Helpers of the benchmarks that start their own gunicorn servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(port: int, server: subprocess.Popen[bytes] | None = None, seconds: float = 120) -> None:
+    """Until the server on ``port`` answers /healthz with 200 (SystemExit when it exits or takes too long)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server on port {port} exited ({server.returncode})")
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            probe.request("GET", "/healthz")
+            if probe.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the server on port {port} did not start")
