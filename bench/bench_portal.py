@@ -9,8 +9,8 @@ The last line reads ``portal_unit_uncached_ms=… portal_unit_cached_ms=… rati
 ``--http`` measures the same over real HTTP instead: it starts two gunicorn servers on free loopback
 ports with the production configuration (``jixiao/gunicorn_conf.py``, workers from the cores) on the
 same database — one as deployed, one whose cache keeps nothing (``bench/portal_nocache_settings.py``)
-— and first times ``--requests`` sequential requests of the unit page on each (medians, their ratio:
-cached vs uncached in one run), then has ``--concurrency`` threads, each one anonymous keep-alive
+— and first times ``--requests`` sequential requests of the unit page on each, in turn (medians, their
+ratio: cached vs uncached in one run), then has ``--concurrency`` threads, each one anonymous keep-alive
 ``http.client`` connection (reopened when the sync worker closes it), request the unit page and a
 publication page of that unit in turn on the deployed server for ``--seconds`` (at most
 ``--max-requests``). Prints requests, errors, requests per second, p50/p95 per page and overall; the
@@ -51,7 +51,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from loopback import free_port, wait_ready  # noqa: E402  (bench/ is the script's directory)
+from loopback import free_port, pct, run_threads, stop, wait_ready  # noqa: E402  (bench/ is the script's directory)
 
 
 def ensure_demo() -> None:
@@ -74,11 +74,6 @@ def timed(client: Client, url: str, requests: int, clear: bool) -> float:
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, url
     return statistics.median(samples)
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values) or [0.0]
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def start_server(port: int, web_workers: int | None, settings_module: str) -> subprocess.Popen[bytes]:
@@ -117,16 +112,19 @@ class Connection:
         raise AssertionError("unreachable")
 
 
-def sequential_ms(port: int, path: str, requests: int) -> float:
-    client = Connection(port)
-    samples = []
+def sequential_ms(ports: tuple[int, int], path: str, requests: int) -> tuple[float, float]:
+    """Medians of ``requests`` sequential requests on each server, taken in turn (uncached, cached,
+    uncached, …) so both see the same machine."""
+    clients = [Connection(port) for port in ports]
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(requests):
-        started = time.perf_counter()
-        status, _body, _headers = client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise SystemExit(f"{path} on port {port}: HTTP {status}")
-    return statistics.median(samples)
+        for client, times in zip(clients, samples, strict=True):
+            started = time.perf_counter()
+            status, _body, _headers = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"{path} on port {client.port}: HTTP {status}")
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def http_run(options: argparse.Namespace, unit_url: str, publication_url: str) -> int:
@@ -144,8 +142,7 @@ def http_run(options: argparse.Namespace, unit_url: str, publication_url: str) -
             for port in (cached_port, uncached_port):
                 list(pool.map(lambda n, port=port: Connection(port).get(list(pages.values())[n % 2]), range(120)))
         requests = max(20, options.requests)
-        uncached = sequential_ms(uncached_port, unit_url, requests)
-        cached = sequential_ms(cached_port, unit_url, requests)
+        uncached, cached = sequential_ms((uncached_port, cached_port), unit_url, requests)
         servers[1].send_signal(signal.SIGTERM)  # the load phase has the machine to the deployed server
         servers[1].wait(timeout=60)
 
@@ -178,19 +175,9 @@ def http_run(options: argparse.Namespace, unit_url: str, publication_url: str) -
                     else:
                         errors.append(f"{pages[name]}: {problem}")
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(options.concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
+        wall = run_threads([threading.Thread(target=client, args=(i,)) for i in range(options.concurrency)])
     finally:
-        for server in servers:
-            if server.poll() is None:
-                server.send_signal(signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=60)
+        stop(servers)
 
     ratio = uncached / cached if cached else float("inf")
     every = [t for values in timings.values() for t in values]

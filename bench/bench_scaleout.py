@@ -18,7 +18,6 @@ import argparse
 import http.client
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-from loopback import free_port, wait_ready  # bench/ is the script's directory
+from loopback import free_port, pct, run_threads, stop, wait_ready  # bench/ is the script's directory
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = os.environ.get("JIXIAO_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/jixiao_bench_scaleout")
@@ -171,22 +170,9 @@ def main() -> int:
                     if status != 200:
                         errors.append(f"{port}{path}: HTTP {status}")
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(i, u, s)) for i, (u, s) in enumerate(sessions)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
+        wall = run_threads([threading.Thread(target=client, args=(i, u, s)) for i, (u, s) in enumerate(sessions)])
     finally:
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-        for server in servers:
-            server.wait(timeout=60)
-
-    def pct(values: list[float], p: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+        stop(servers)
 
     every = [t for values in timings.values() for t in values]
     print(f"{len(ports)} gunicorn server(s) × {args.web_workers} workers, {args.threads} clients, {wall:.1f} s, "
