@@ -1,7 +1,7 @@
-"""Bulk inserts for imports: one prepared INSERT executed for all rows (``cursor.executemany``),
-with the history rows django-simple-history would write (``bulk_create_with_history``'s rows, at a
-fraction of the ORM's per-value cost), copied inside the database by INSERT … SELECT. Used where
-tens of thousands of rows arrive at once."""
+"""Bulk inserts for imports: one prepared INSERT executed for all rows (``cursor.executemany``) on
+SQLite, one COPY on PostgreSQL, with the history rows django-simple-history would write
+(``bulk_create_with_history``'s rows, at a fraction of the ORM's per-value cost), copied inside the
+database by INSERT … SELECT. Used where tens of thousands of rows arrive at once."""
 
 from __future__ import annotations
 
@@ -36,9 +36,16 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
                     row[n] = field.get_db_prep_save(value, connection)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        if connection.vendor == "postgresql":
+            # COPY: the rows stream to the server in one command (an INSERT per row costs a round trip
+            # and an executor start each, 3–5× the time); constraints and triggers apply as to INSERT
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:  # SQLite: one prepared statement stepped for every row
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def insert_with_history(model: type[Model], columns: Sequence[str], rows: list[list[Any]], key: Sequence[str],

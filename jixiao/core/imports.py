@@ -8,16 +8,37 @@ Excel numbers it) and the column; the same list comes back as an annotated workb
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from jixiao.core.filelimits import BUDGET_DATA, XLS_MAGIC, XLSX_MAGIC, FileRefused, Limits, guard, run_limited
 from jixiao.core.spreadsheets import ERROR, HEADER, StreamSheet, restore_text, stream_workbook
 
-__all__ = ["XLSX_MAGIC", "XLS_MAGIC", "ImportRejected", "RowError", "Sheet", "open_workbook", "read_table"]
+__all__ = ["XLSX_MAGIC", "XLS_MAGIC", "ImportRejected", "RowError", "Sheet", "collector_paused", "open_workbook",
+           "read_table"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while an import reads, checks and writes its rows.
+
+    An import of tens of thousands of rows allocates hundreds of thousands of cells, dicts and lists
+    that reference counting frees without help; each of them counts towards the collector's
+    thresholds, and the full collections they trigger scan the whole process (a fifth of a
+    20,000-row import's time, ``bench/bench_import.py``). The collector runs again on leaving."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass(frozen=True)

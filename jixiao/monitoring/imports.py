@@ -23,7 +23,7 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core import jobs
 from jixiao.core.filelimits import TREASURY
-from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
+from jixiao.core.imports import ImportRejected, RowError, Sheet, collector_paused, read_table, text
 from jixiao.core.spreadsheets import append, new_workbook, to_bytes
 from jixiao.core.uploads import queue, stored_content
 from jixiao.monitoring.models import ExecutionImport, ExecutionRecord, MonitoringRound
@@ -160,6 +160,11 @@ jobs.register(process_import, ExecutionImport.fail, model=ExecutionImport, on_re
 
 def run_import(batch: ExecutionImport) -> ImportResult:
     """Validate and write all rows (replacing the year's payments), or write none and record why."""
+    with collector_paused():
+        return _run_import(batch)
+
+
+def _run_import(batch: ExecutionImport) -> ImportResult:
     user, year = batch.uploaded_by, batch.year
     sheet: Sheet | None = None
     try:

@@ -19,7 +19,7 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core import jobs
 from jixiao.core.bulk import insert_rows, insert_with_history
-from jixiao.core.imports import ImportRejected, RowError, Sheet, read_table, text
+from jixiao.core.imports import ImportRejected, RowError, Sheet, collector_paused, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
 from jixiao.organisation.models import (
@@ -304,6 +304,11 @@ jobs.register(process_import, ImportBatch.fail, model=ImportBatch, on_retry=Impo
 
 def run_import(batch: ImportBatch) -> ImportResult:
     """Validate and write the batch's file; a rejected file writes nothing but its ImportBatch record."""
+    with collector_paused():
+        return _run_import(batch)
+
+
+def _run_import(batch: ImportBatch) -> ImportResult:
     filename, kind, user = batch.file_name, batch.kind, batch.uploaded_by
     sheet: Sheet | None = None
     try:
