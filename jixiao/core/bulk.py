@@ -67,8 +67,13 @@ def insert_with_history(model: type[Model], columns: Sequence[str], rows: list[l
     insert_rows(model, columns, rows)
     # the new rows all have greater keys (a sequence only grows); a concurrent transaction's rows read
     # back with them are never looked up
-    ids: dict[tuple[Any, ...], int] = {tuple(found[:-1]): found[-1]
-                                       for found in manager.filter(pk__gt=before).values_list(*key, "pk")}
+    qn = connection.ops.quote_name
+    columns_of = {f.name: str(f.column) for f in meta.concrete_fields}
+    pk = qn(columns_of[meta.pk.name])  # type: ignore[union-attr]
+    with connection.cursor() as cursor:  # plain key values (integers, text): no ORM conversion needed
+        cursor.execute(f"SELECT {', '.join(qn(columns_of[k]) for k in key)}, {pk} FROM {qn(meta.db_table)} "
+                       f"WHERE {pk} > %s", [before])
+        ids: dict[tuple[Any, ...], int] = {tuple(found[:-1]): found[-1] for found in cursor.fetchall()}
     position = {c: n for n, c in enumerate(columns)}
     attnames = {f.name: f.attname for f in meta.concrete_fields}
     key_positions = [position[attnames[k]] for k in key]

@@ -147,7 +147,7 @@ def read_table(
             cells = [restore_text(c) if c.__class__ is str else c for c in cells]
         if len(strings) + cells.count(None) == len(cells) and not "".join(strings).strip():
             continue  # empty: nothing but blanks
-        if not TOTAL_START.isdisjoint(texts) and any(
+        if any(start in texts for start in TOTAL_START) and any(
                 c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c)) for c in cells[:6]):
             skipped.append((number, cells))
             continue

@@ -156,6 +156,7 @@ KINDS = frozenset({"新增", "延续", "新增项目", "延续项目"})
 def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]]:
     errors: list[RowError] = []
     units = {u.code: u for u in BudgetUnit.objects.select_related("sector")}
+    unit_sectors = {u.code: u.sector for u in units.values()}
     sources = {s.name: s for s in FundSource.objects.all()}
     categories = {c.name: c for c in PolicyCategory.objects.all()}
     sectors = {s.name: s for s in Sector.objects.all()}
@@ -210,16 +211,16 @@ def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]
         for s in source_names:
             if s not in sources:
                 errors.append(RowError(row, "资金来源", f"「{s}」不是系统中的资金来源（可选：{'、'.join(sources)}）。"))
-        category_names = split(cell.strip() if (cell := get("重大政策类别")).__class__ is str else text(cell))
+        category_names = split(cell.strip() if (cell := get("重大政策类别")).__class__ is str else "" if cell is None else text(cell))
         for c in category_names:
             if c not in categories:
                 errors.append(RowError(row, "重大政策类别", f"「{c}」不是系统中的政策类别（可选：{'、'.join(categories)}）。"))
-        sector_name = cell.strip() if (cell := get("行业")).__class__ is str else text(cell)
+        sector_name = cell.strip() if (cell := get("行业")).__class__ is str else "" if cell is None else text(cell)
         if sector_name and sector_name not in sectors:
             errors.append(RowError(row, "行业", f"「{sector_name}」不是系统中的行业分类。"))
         classified = get("是否涉密")
         parsed.append(ParsedProject(
-            row, year, code, name, unit, sectors.get(sector_name) or (unit.sector if unit else None), initial, adjusted,
+            row, year, code, name, unit, sectors.get(sector_name) or unit_sectors.get(unit_code), initial, adjusted,
             kind.startswith("延续"),
             False if classified is None or classified == "" else _flag(classified, row, "是否涉密", errors),
             [sources[s] for s in source_names if s in sources], [categories[c] for c in category_names if c in categories],
@@ -247,7 +248,7 @@ def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
     for p in parsed:
         project = existing.get((p.year, p.code))
         if project is None:
-            new.append([p.year, p.code, p.name, p.unit.pk, p.sector.pk, p.initial,  # type: ignore[union-attr]
+            new.append([p.year, p.code, p.name, p.unit.id, p.sector.id, p.initial,  # type: ignore[union-attr]
                         p.adjusted, p.is_continuing, p.is_classified])
             continue
         project.name, project.unit, project.sector = p.name, p.unit, p.sector  # type: ignore[assignment]
@@ -274,7 +275,7 @@ def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], pars
     if changed:
         through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
     insert_rows(through, ["project_id", target],
-                [[by_key[(p.year, p.code)], item.pk] for p in parsed for item in getattr(p, key)])
+                [[by_key[(p.year, p.code)], item.id] for p in parsed for item in getattr(p, key)])
 
 
 def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
