@@ -7,9 +7,7 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from jixiao.core.navigation import NavItem, register
-        from jixiao.disclosure import reporttypes, signals  # noqa: F401  (report types register on import)
-
-        signals.connect()
+        from jixiao.disclosure import reporttypes  # noqa: F401  (report types register on import)
 
         register(
             NavItem("disclosure", "公开信息", "disclosure:publication_list", "disclosure.publication"),

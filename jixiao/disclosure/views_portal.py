@@ -3,7 +3,7 @@ publication version (the cache key carries the digest of the versions a page sho
 
 from __future__ import annotations
 
-import time
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -69,31 +69,19 @@ class YearView(PortalView):
         return public(HttpResponse(cached(key, lambda: render_page("year.html", portal.year_page(year, link), link))))
 
 
-GENERATION_KEY = "gongkai:generation"
 EMPTY = "-"
 
 
-def generation() -> int:
-    """Bumped whenever a publication, a unit or a project is saved (signals.py): the memo of which
-    versions a page shows is then recomputed from the database."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        value = time.time_ns()
-        cache.add(GENERATION_KEY, value, None)
-        value = cache.get(GENERATION_KEY, value)
-    return int(value)
-
-
 def unit_state(year: int, code: str) -> str:
-    """The digest of the publication versions the unit page shows (memoised per generation)."""
-    key = f"gongkai:unitstate:{generation()}:{year}:{code}"
-    digest = cache.get(key)
-    if digest is None:
-        unit = BudgetUnit.objects.filter(code=code, is_classified=False).first()
-        pubs = portal.public_publications().filter(year=year, unit=unit) if unit else None
-        digest = portal.state_digest(pubs) if pubs is not None and pubs.exists() else EMPTY
-        cache.set(key, digest, CACHE_SECONDS)
-    return str(digest)
+    """The digest of what the unit page shows — its publications' current versions, withdrawals and
+    the unit's name — read in one plain query on every request, so a new version, a withdrawal, a
+    涉密 flag or a rename shows at once in every server process (the cache may be per process)."""
+    rows = (portal.public_publications().filter(year=year, unit__code=code).order_by("pk")
+            .values_list("pk", "current_number", "withdrawn_at", "unit__name"))
+    if not rows:
+        return EMPTY
+    text = ";".join(f"{pk}:{n}:{w.isoformat() if w else ''}:{name}" for pk, n, w, name in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def unit_html(year: int, code: str, *, use_cache: bool = True) -> str:
