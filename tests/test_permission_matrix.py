@@ -136,6 +136,8 @@ def expected_status(role: str, view: Any, unit_key: str) -> int:
 REDIRECTING = {"deadlines:calendar_entry_done",
                # the former 纠偏措施 / 整改清单 pages, now in the rectification register
                "monitoring:action_list", "monitoring:action_detail", "evaluation:rectification_list",
+               # the former 审计发现问题 list and pages, now in the rectification register
+               "auditlink:finding_list", "auditlink:finding_detail",
                # a decision form is on the proposal's page; its URL only takes the POST
                "application:decide", "application:override"}
 

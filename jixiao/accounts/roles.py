@@ -232,19 +232,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         VIEW: frozenset(_READERS),
         CHANGE: frozenset({_R.PERF_SECTION}),
     },
-    # 财审联动 (jixiao/auditlink): the work plan agreed by finance and audit; findings registered by the
-    # audit bureau, answered by units, closed by audit or finance; the audit bureau's data packages.
+    # 财审联动 (jixiao/auditlink): the work plan agreed by finance and audit; the audit bureau's data packages.
+    # Its findings are items of the rectification register (``rectification.rectification`` "audit").
     "auditlink.auditworkplan": {
         VIEW: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.AUDIT_READER, _R.NPC_READER}),
         CHANGE: frozenset({_R.PERF_SECTION, _R.AUDIT_READER}),
         IMPORT: frozenset({_R.PERF_SECTION, _R.AUDIT_READER}),
-    },
-    "auditlink.auditfinding": {
-        VIEW: frozenset(_READERS),
-        ADD: frozenset({_R.AUDIT_READER, _R.PERF_SECTION}),
-        CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER, _R.AUDIT_READER, _R.PERF_SECTION}),
-        IMPORT: frozenset({_R.AUDIT_READER, _R.PERF_SECTION}),
-        EXPORT: frozenset(_READERS),
     },
     "auditlink.datapackage": {EXPORT: frozenset({_R.AUDIT_READER, _R.PERF_SECTION})},
     "assessment.unitassessment": {
@@ -270,6 +263,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         ADD: frozenset({_R.PERF_SECTION, _R.BUDGET_DESK, _R.UNIT_APPROVER}),
         # Findings of finance's own supervision: 纠偏措施 on a monitoring form, re-check findings.
         "supervise": frozenset({_R.PERF_SECTION, _R.BUDGET_DESK}),
+        # Audit findings (财审联动), registered or imported from Excel; the audit bureau then verifies and closes
+        # them like finance (rectification/workflows.py), every other source it only reads.
+        "audit": frozenset({_R.AUDIT_READER, _R.PERF_SECTION}),
         CHANGE: frozenset({_R.UNIT_FILLER, _R.UNIT_APPROVER}),  # the answer, evidence, the target adjustment
         EXPORT: frozenset(_READERS | {_R.AGENCY}),
     },

@@ -3,14 +3,14 @@
 Targets of budget year N (coverage, review grades, first submission against the calendar,
 publication), the N monitoring tables (submission, paper copies), the N−1 self-evaluations
 (submission, publication by the calendar's date, the report's use of results), their re-check
-quality, and the rectification items the unit holds (the rectification register, every source,
-and every source registered in ``RECTIFICATION_SOURCES`` / ``FINDING_SOURCES`` — the
-audit findings of 财审联动 join there). Everything is turned into ``rules.assessment.Facts``.
+quality, and the rectification items the unit holds on the rectification register (every source;
+its audit findings of 财审联动, source 审计, are also the 审计发现的绩效问题 deductions). Everything is
+turned into ``rules.assessment.Facts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -19,11 +19,6 @@ from django.db.models import Min
 from django.utils import timezone
 
 from jixiao.rules import assessment as rules
-
-#: (unit ids, plan year) → rectification facts of another source (e.g. audit findings' register items).
-RECTIFICATION_SOURCES: list[Callable[[list[int], int], Iterable[rules.Rectification]]] = []
-#: (unit ids, plan year) → findings that are deductions (e.g. audit findings on performance management).
-FINDING_SOURCES: list[Callable[[list[int], int], Iterable[rules.Finding]]] = []
 
 
 def _day(value: Any) -> date | None:
@@ -119,13 +114,22 @@ def rectification_facts(units: list[int], year: int) -> list[rules.Rectification
     """The unit's items of the rectification register due in the year, every source (cancelled ones not counted)."""
     from jixiao.rectification.models import Rectification
 
-    found = [rules.Rectification((r.problem.splitlines() or [""])[0][:60], r.get_source_display(), r.deadline,
-                                 _day(r.closed_at))
-             for r in Rectification.objects.filter(unit_id__in=units, deadline__year=year)
-             .exclude(state="cancelled").order_by("deadline", "pk")]
-    for source in RECTIFICATION_SOURCES:
-        found += list(source(units, year))
-    return found
+    return [rules.Rectification(_headline(r.problem), r.get_source_display(), r.deadline, _day(r.closed_at))
+            for r in Rectification.objects.filter(unit_id__in=units, deadline__year=year)
+            .exclude(state="cancelled").order_by("deadline", "pk")]
+
+
+def finding_facts(units: list[int], year: int) -> list[rules.Finding]:
+    """The 审计发现的绩效问题 deductions: the unit's audit findings on the register concerning the year (not cancelled)."""
+    from jixiao.rectification.models import Rectification, Source
+
+    return [rules.Finding(f"{r.found_on or _day(r.created_at)} {_headline(r.problem)}", "审计")
+            for r in Rectification.objects.filter(unit_id__in=units, source=Source.AUDIT, year=year)
+            .exclude(state="cancelled").order_by("found_on", "pk")]
+
+
+def _headline(text: str) -> str:
+    return (text.splitlines() or [""])[0][:60]
 
 
 def facts_for(assessment: Any, as_of: date) -> rules.Facts:
@@ -133,12 +137,9 @@ def facts_for(assessment: Any, as_of: date) -> rules.Facts:
     units = tree_unit_ids(roots)
     year = assessment.year
     selfevals, rechecks = selfeval_facts(units, year)
-    findings: list[rules.Finding] = []
-    for source in FINDING_SOURCES:
-        findings += list(source(units, year))
     return rules.Facts(
         unit=assessment.unit.name, as_of=as_of, joined=assessment.joined_on,
         targets=tuple(target_facts(roots, units, year)), monitoring=tuple(monitoring_facts(units, year)),
         selfevals=tuple(selfevals), rechecks=tuple(rechecks),
-        rectifications=tuple(rectification_facts(units, year)), findings=tuple(findings),
+        rectifications=tuple(rectification_facts(units, year)), findings=tuple(finding_facts(units, year)),
     )

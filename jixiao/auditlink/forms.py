@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from jixiao.auditlink.models import AuditFinding, AuditPlanItem, AuditWorkPlan
+from jixiao.auditlink.models import AuditPlanItem, AuditWorkPlan
+from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.money import AmountError, parse_amount
 
 
@@ -39,20 +40,19 @@ class PlanItemForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class FindingForm(forms.ModelForm):  # type: ignore[type-arg]
-    amount = forms.CharField(label="涉及金额（元）", required=False)
+class FindingForm(forms.Form):
+    """An audit finding to put on the rectification register (source 审计)."""
 
-    class Meta:
-        model = AuditFinding
-        fields = ["unit", "project", "title", "requirement", "found_on", "deadline"]
-        widgets = {"found_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+    unit = forms.ModelChoiceField(label="责任单位", queryset=BudgetUnit.objects.order_by("code"))
+    project = forms.ModelChoiceField(label="项目", queryset=Project.objects.none(), required=False)
+    problem = forms.CharField(label="审计发现的问题", widget=forms.Textarea(attrs={"rows": 3}))
+    requirement = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 2}))
+    found_on = forms.DateField(label="发现日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.CharField(label="涉及金额（元）", required=False)
 
     def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from jixiao.organisation.models import BudgetUnit, Project
-
-        self.fields["unit"].queryset = BudgetUnit.objects.order_by("code")  # type: ignore[attr-defined]
         self.fields["project"].queryset = Project.objects.filter(year__in=(year - 1, year)).select_related("unit")  # type: ignore[attr-defined]
 
     def clean_amount(self) -> int | None:
@@ -65,12 +65,14 @@ class FindingForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
+        from jixiao.rectification.services import audit_problems
+
         data = super().clean() or {}
-        if data.get("found_on") and data.get("deadline") and data["deadline"] < data["found_on"]:
-            self.add_error("deadline", "整改期限不能早于发现日期。")
-        project, unit = data.get("project"), data.get("unit")
-        if project and unit and project.unit.root_id != unit.root_id:
-            self.add_error("project", "项目不属于所选责任单位。")
+        if not self.errors:
+            for field, message in audit_problems(unit=data.get("unit"), project=data.get("project"),
+                                                 problem=data.get("problem", ""), requirement=data.get("requirement", ""),
+                                                 found_on=data.get("found_on"), deadline=data.get("deadline")):
+                self.add_error(field, f"{message}。")
         return data
 
 

@@ -1,22 +1,18 @@
-"""财审联动 (domain.md §7.5): the yearly work plan agreed by finance and audit, its audit-plan items
-(key-evaluation candidates suggested to finance), and the audit findings registered by the audit
-bureau, followed to closure by the unit, audit and finance.
+"""财审联动 (domain.md §7.5): the yearly work plan agreed by finance and audit and its audit-plan items
+(key-evaluation candidates suggested to finance).
 
-Seam: the one rectification register (``jixiao.rectification``) has not landed on main; until it
-does, an audit finding is its own rectification item (source 审计) moved by the ``audit_finding``
-workflow, and it reaches the assessment through ``assessment.facts`` (a rectification item and a
-deduction). When the register lands, ``AuditFinding`` becomes a register item of source 审计.
+The audit bureau's findings are items of the one rectification register (``jixiao.rectification``,
+source 审计: ``rectification.services.from_audit``), registered or imported on this app's pages and
+followed to closure there by the unit, audit and finance.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jixiao.core.scoping import ScopedQuerySet, SharedQuerySet
-from jixiao.workflow.engine import WorkflowDocument
+from jixiao.core.scoping import SharedQuerySet
 
 
 class AuditWorkPlan(models.Model):
@@ -80,43 +76,3 @@ class AuditPlanItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class AuditFinding(WorkflowDocument):
-    """A problem the audit bureau found in a unit's or project's performance management; a rectification
-    item of source 审计 that the unit answers and audit and finance close (整改共抓)."""
-
-    workflow_name = "audit_finding"
-    scope_unit_field = "unit"
-    scope_sector_field = "unit__sector"
-    source_label = "审计"
-
-    year = models.PositiveSmallIntegerField("年度", db_index=True)
-    unit = models.ForeignKey("organisation.BudgetUnit", verbose_name="责任单位", on_delete=models.PROTECT,
-                             related_name="audit_findings")
-    project = models.ForeignKey("organisation.Project", verbose_name="项目", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="audit_findings")
-    title = models.CharField("审计发现的问题", max_length=300)
-    requirement = models.CharField("整改要求", max_length=300)
-    amount_fen = models.BigIntegerField("涉及金额（分）", null=True, blank=True)
-    found_on = models.DateField("发现日期")
-    deadline = models.DateField("整改期限")
-    feedback = models.TextField("整改反馈", blank=True)
-    answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
-                                   related_name="+")
-
-    objects = ScopedQuerySet["AuditFinding"].as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version"])
-
-    class Meta:
-        verbose_name = "审计发现问题"
-        verbose_name_plural = "审计发现问题"
-        ordering = ["deadline", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.unit}：{self.title}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("auditlink:finding_detail", kwargs={"pk": self.pk})

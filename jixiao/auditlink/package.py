@@ -44,6 +44,7 @@ class Resource:
     model: str  # app_label.ModelName
     fields: tuple[Field, ...]
     year_filter: Callable[[int], dict[str, Any]]
+    related: tuple[str, ...]  # what the fields read besides the row (select_related, primed on past versions)
 
 
 def _yuan(fen: int | None) -> str:
@@ -102,7 +103,7 @@ RESOURCES = (
         Field("other_yuan", "其他资金", "number", "元", lambda o: _yuan(o.other_fen)),
         Field("approved_on", "批复日期", "date", "", lambda o: _day(o.approved_at)),
         Field("published_on", "公开日期", "date", "", lambda o: _day(o.published_at)),
-    ), lambda y: {"year": y}),
+    ), lambda y: {"year": y}, ("unit", "project")),
     Resource("monitoring", "绩效运行监控表", "monitoring.MonitoringForm", (
         Field("id", "记录编号", "integer", "", lambda o: o.pk),
         Field("round", "监控轮次", "string", "", lambda o: o.round.title),
@@ -115,7 +116,7 @@ RESOURCES = (
         Field("state", "状态", "string", "", _state),
         Field("submitted_on", "报送日期", "date", "", lambda o: _day(o.submitted_at)),
         Field("paper_received_on", "纸质档接收日期", "date", "", lambda o: _day(o.paper_received_at)),
-    ), lambda y: {"round__year": y}),
+    ), lambda y: {"round__year": y}, ("round", "unit", "project")),
     Resource("selfevaluations", "绩效自评", "evaluation.SelfEvaluation", (
         Field("id", "记录编号", "integer", "", lambda o: o.pk),
         Field("year", "自评年度", "integer", "年", lambda o: o.year),
@@ -128,7 +129,7 @@ RESOURCES = (
         Field("state", "状态", "string", "", _state),
         Field("submitted_on", "提交日期", "date", "", lambda o: _day(o.submitted_at)),
         Field("published_on", "公开日期", "date", "", lambda o: _day(o.published_at)),
-    ), lambda y: {"year": y - 1}),
+    ), lambda y: {"year": y - 1}, ("unit", "project")),
     Resource("rechecks", "自评质量复核", "evaluation.Recheck", (
         Field("id", "记录编号", "integer", "", lambda o: o.pk),
         Field("selfevaluation_id", "自评记录编号", "integer", "", lambda o: o.selfeval_id),
@@ -138,7 +139,7 @@ RESOURCES = (
         Field("recheck_score", "复核得分", "number", "分", lambda o: "" if o.recheck_score is None else f"{o.recheck_score:.2f}"),
         Field("quality", "自评质量等级", "string", "", lambda o: o.quality),
         Field("completed_on", "复核完成日期", "date", "", lambda o: _day(o.completed_at)),
-    ), lambda y: {"selfeval__year": y - 1}),
+    ), lambda y: {"selfeval__year": y - 1}, ("selfeval__unit", "agency")),
     Resource("keyevaluations", "财政重点绩效评价", "evaluation.KeyEvaluation", (
         Field("id", "记录编号", "integer", "", lambda o: o.pk),
         Field("year", "工作方案年度", "integer", "年", lambda o: o.year),
@@ -149,7 +150,7 @@ RESOURCES = (
         Field("amount_yuan", "涉及资金", "number", "元", lambda o: _yuan(o.amount_fen)),
         Field("agency", "第三方机构", "string", "", lambda o: o.agency.name if o.agency else ""),
         Field("state", "状态", "string", "", _state),
-    ), lambda y: {"year": y}),
+    ), lambda y: {"year": y}, ("unit", "project", "agency")),
 )
 
 RECTIFICATION_FIELDS = (
@@ -167,19 +168,45 @@ RECTIFICATION_FIELDS = (
 
 def as_of_rows(model: type[models.Model], scoped: models.QuerySet[Any], end: datetime) -> list[Any]:
     """``scoped``'s records as their history stood at ``end``: the last version saved by then; a record
-    without any history is taken as it is; a record first saved after ``end`` is left out."""
-    ids = list(scoped.values_list("pk", flat=True))
+    without any history is taken as it is; a record first saved after ``end`` is left out.
+
+    A fixed number of queries whatever the number of rows: a past version is built from its history row
+    (fields the history does not keep, e.g. ``lock_version``, from the current record — simple_history's
+    ``.instance`` would read each from the database), and the related records ``scoped`` selected are
+    primed on it from the current record (those that changed since are read in one query per relation)."""
+    current = {o.pk: o for o in scoped}
     history = model.history  # type: ignore[attr-defined]
+    fields = model._meta.concrete_fields
     past: dict[int, Any] = {}
     # The newest version of each record saved by ``end`` (the same on every database; ``as_of`` with a
     # filter behaves differently on PostgreSQL's DISTINCT ON).
-    for version in history.filter(id__in=ids, history_date__lte=end).order_by("id", "-history_date", "-history_id"):
+    for version in history.filter(id__in=list(current), history_date__lte=end).order_by("id", "-history_date", "-history_id"):
         if version.id not in past:
-            past[version.id] = version.instance
-    recorded = set(history.filter(id__in=ids).values_list("id", flat=True).distinct())
-    current = {o.pk: o for o in scoped}
-    rows = [past.get(pk) or current[pk] for pk in sorted(current) if pk in past or pk not in recorded]
-    return rows
+            now = current[version.id]
+            past[version.id] = model(**{f.attname: getattr(version, f.attname, getattr(now, f.attname)) for f in fields})
+    recorded = set(history.filter(id__in=list(current)).values_list("id", flat=True).distinct())
+    _prime_related(model, past, current)
+    return [past.get(pk) or current[pk] for pk in sorted(current) if pk in past or pk not in recorded]
+
+
+def _prime_related(model: type[models.Model], past: dict[int, Any], current: dict[int, Any]) -> None:
+    """Give each past version the related records its current record holds (select_related), the same
+    record when the key is unchanged, else the one it pointed to then (one query per relation)."""
+    later: dict[Any, list[Any]] = {}
+    for pk, row in past.items():
+        now = current[pk]
+        for f in model._meta.concrete_fields:
+            if not f.is_relation or not f.is_cached(now):  # type: ignore[attr-defined]
+                continue
+            key = getattr(row, f.attname)
+            if key == getattr(now, f.attname) or key is None:
+                f.set_cached_value(row, f.get_cached_value(now) if key is not None else None)  # type: ignore[attr-defined]
+            else:
+                later.setdefault(f, []).append(row)
+    for f, rows in later.items():
+        found = f.related_model._base_manager.in_bulk({getattr(r, f.attname) for r in rows})  # type: ignore[union-attr]
+        for r in rows:
+            f.set_cached_value(r, found.get(getattr(r, f.attname)))  # type: ignore[attr-defined]
 
 
 def _csv(fields: Iterable[Field], rows: Iterable[Any]) -> bytes:
@@ -203,21 +230,14 @@ def signature(manifest: bytes) -> str:
 
 
 def rectification_rows(user: Any, year: int, unit_ids: list[int] | None, end: datetime) -> list[tuple[Any, ...]]:
-    from jixiao.auditlink.models import AuditFinding
+    """The rectification register's items due in the year, every source (audit findings are source 审计)."""
     from jixiao.rectification.models import Rectification
 
-    def narrowed(qs: Any, field: str) -> Any:
-        return qs.filter(**{f"{field}__in": unit_ids}) if unit_ids is not None else qs
-
-    rows: list[tuple[Any, ...]] = []
-    items = narrowed(Rectification.objects.for_user(user).filter(deadline__year=year), "unit_id")
-    for r in as_of_rows(Rectification, items.select_related("unit"), end):
-        rows.append((r.get_source_display(), r.pk, r.unit.code, r.unit.name, r.problem, r.requirement, _day(r.deadline),
-                     _state(r), _day(r.closed_at)))
-    findings = narrowed(AuditFinding.objects.for_user(user).filter(year=year), "unit_id")
-    for f in as_of_rows(AuditFinding, findings.select_related("unit"), end):
-        rows.append(("审计", f.pk, f.unit.code, f.unit.name, f.title, f.requirement, _day(f.deadline), _state(f),
-                     _day(f.closed_at)))
+    items = Rectification.objects.for_user(user).filter(deadline__year=year).select_related("unit")
+    if unit_ids is not None:
+        items = items.filter(unit_id__in=unit_ids)
+    rows = [(r.get_source_display(), r.pk, r.unit.code, r.unit.name, r.problem, r.requirement, _day(r.deadline),
+             _state(r), _day(r.closed_at)) for r in as_of_rows(Rectification, items, end)]
     return sorted(rows, key=lambda r: (r[0], r[1]))
 
 
@@ -232,7 +252,7 @@ def build(user: Any, year: int, on: date, unit: Any = None) -> bytes:
     resources = []
     for res in RESOURCES:
         model = apps.get_model(res.model)
-        qs = model.objects.for_user(user).filter(**res.year_filter(year))  # type: ignore[attr-defined]
+        qs = model.objects.for_user(user).filter(**res.year_filter(year)).select_related(*res.related)  # type: ignore[attr-defined]
         if unit_ids is not None:
             field = getattr(model, "scope_unit_field", "unit")
             qs = qs.filter(**{f"{field}_id__in" if "__" not in field else f"{field}__in": unit_ids})

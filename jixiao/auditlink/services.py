@@ -1,5 +1,5 @@
-"""Imports of 财审联动 (through core.imports.read_table): audit-plan items and audit findings; all or nothing,
-every error naming its row and column."""
+"""Imports of 财审联动 (through core.imports.read_table): audit-plan items, and audit findings onto the
+rectification register; all or nothing, every error naming its row and column."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 
 from django.db import transaction
 
-from jixiao.auditlink.models import AuditFinding, AuditPlanItem, AuditWorkPlan
+from jixiao.auditlink.models import AuditPlanItem, AuditWorkPlan
 from jixiao.core.imports import ImportRejected, read_table
 from jixiao.core.types import with_reason
 from jixiao.rules.money import AmountError, parse_amount
 
 FINDING_COLUMNS = ["责任单位编码", "审计发现的问题", "整改要求", "发现日期", "整改期限"]
+#: The sheet's column of each field of an audit finding (``rectification.services.audit_problems``).
+SHEET_COLUMNS = {"project": "项目编码", "problem": "审计发现的问题", "requirement": "整改要求", "found_on": "发现日期",
+                 "deadline": "整改期限"}
 PLAN_COLUMNS = ["审计项目"]
 
 
@@ -36,55 +39,57 @@ def _rejected(exc: ImportRejected) -> list[str]:
 
 
 def import_findings(year: int, user: Any, content: bytes, filename: str) -> tuple[list[str], int]:
+    """Audit findings from a sheet onto the rectification register (source 审计): every row checked first, each
+    error naming its row and column; one bad row and nothing is written."""
     from jixiao.organisation.models import BudgetUnit, Project
+    from jixiao.rectification.services import RectificationError, audit_problems, from_audit
 
+    if not user.can("rectification.rectification", "audit"):
+        return ["您的角色无权导入审计发现问题。"], 0
     try:
         sheet = read_table(content, filename, FINDING_COLUMNS, amounts=["涉及金额"])
     except ImportRejected as exc:
         return _rejected(exc), 0
     units = {u.code: u for u in BudgetUnit.objects.all()}
-    projects = {p.code: p for p in Project.objects.filter(year__in=(year - 1, year)).order_by("year")}
+    projects = {p.code: p for p in Project.objects.filter(year__in=(year - 1, year)).select_related("unit").order_by("year")}
     errors: list[str] = []
-    found: list[AuditFinding] = []
+    found: list[dict[str, Any]] = []
     for row, values in sheet.rows:
         unit = units.get(str(values.get("责任单位编码") or "").strip())
         if unit is None:
             errors.append(f"第{row}行「责任单位编码」：没有编码为「{values.get('责任单位编码') or ''}」的单位。")
-            continue
         project = None
         code = str(values.get("项目编码") or "").strip()
         if code:
             project = projects.get(code)
             if project is None:
                 errors.append(f"第{row}行「项目编码」：{year - 1}或{year}年度没有编码为「{code}」的项目。")
-        title, requirement = str(values.get("审计发现的问题") or "").strip(), str(values.get("整改要求") or "").strip()
-        if not title:
-            errors.append(f"第{row}行「审计发现的问题」：不能为空。")
-        if not requirement:
-            errors.append(f"第{row}行「整改要求」：不能为空。")
-        found_on, deadline = _date(values.get("发现日期")), _date(values.get("整改期限"))
-        if found_on is None:
-            errors.append(f"第{row}行「发现日期」：「{values.get('发现日期') or ''}」不是日期（如 2021-08-15）。")
-        if deadline is None:
-            errors.append(f"第{row}行「整改期限」：「{values.get('整改期限') or ''}」不是日期（如 2021-12-31）。")
+        finding: dict[str, Any] = {"unit": unit, "project": project, "problem": str(values.get("审计发现的问题") or "").strip(),
+                   "requirement": str(values.get("整改要求") or "").strip(),
+                   "found_on": _date(values.get("发现日期")), "deadline": _date(values.get("整改期限"))}
         amount = None
         if values.get("涉及金额") not in (None, ""):
             try:
                 amount = parse_amount(values.get("涉及金额"), sheet.units.get("涉及金额", "元"))
             except AmountError as exc:
                 errors.append(f"第{row}行「涉及金额」：{exc}。")
-        if found_on and deadline and deadline < found_on:
-            errors.append(f"第{row}行「整改期限」：不能早于发现日期。")
-        if title and requirement and found_on and deadline:
-            found.append(AuditFinding(year=year, unit=unit, project=project, title=title[:300],
-                                      requirement=requirement[:300], found_on=found_on, deadline=deadline,
-                                      amount_fen=amount, created_by=user))
+        for field, message in audit_problems(**finding):
+            if field == "unit" or (field == "project" and project is None):
+                continue  # already named by its code above
+            column = SHEET_COLUMNS[field]
+            raw = values.get(column) or ""
+            example = "（如 2021-08-15）" if field in ("found_on", "deadline") else ""
+            shown = f"「{raw}」{message}{example}" if message == "不是日期" else message
+            errors.append(f"第{row}行「{column}」：{shown}。")
+        found.append(finding | {"amount_fen": amount})
     if errors:
         return errors, 0
-    with transaction.atomic():
-        for f in found:
-            with_reason(f, f"导入审计发现问题（{filename}）")
-            f.save()
+    try:
+        with transaction.atomic():
+            for finding in found:
+                from_audit(user, year=year, reason=f"导入审计发现问题（{filename}）", **finding)
+    except RectificationError as exc:
+        return exc.messages, 0
     return [], len(found)
 
 

@@ -1,5 +1,6 @@
-"""Pages of 财审联动: the year's work plan with its audit-plan items, the audit findings (registered,
-imported, answered, closed) and the data package download."""
+"""Pages of 财审联动: the year's work plan with its audit-plan items, the audit findings' registration and
+import (each finding an item of the rectification register, source 审计, where it is answered and closed;
+the former finding pages redirect there) and the data package download."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,15 +18,13 @@ from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.auditlink import package, services
 from jixiao.auditlink.forms import FindingForm, ImportForm, PackageForm, PlanForm, PlanItemForm
-from jixiao.auditlink.models import AuditFinding, AuditWorkPlan
-from jixiao.core.listing import Column
+from jixiao.auditlink.models import AuditWorkPlan
 from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form
-from jixiao.core.views import ScopedListView, ScopedView
+from jixiao.core.views import ScopedView
 from jixiao.core.years import stage_year, valid_year
-from jixiao.workflow.engine import available_transitions
-from jixiao.workflow.models import ReviewLog
-from jixiao.workflow.views import TransitionView
+from jixiao.rectification.models import Rectification, Source
+from jixiao.rectification.services import RectificationError, from_audit
 
 PLAN = "auditlink.auditworkplan"
 
@@ -98,33 +96,22 @@ class PlanView(ScopedView):
         return redirect(back)
 
 
-class FindingListView(ScopedListView):
-    model = AuditFinding
-    title = "审计发现问题"
-    year_stage = "plan"
-    columns = [
-        Column("unit", "责任单位", "unit.name", sort="unit__code"),
-        Column("title", "审计发现的问题", "title"),
-        Column("found_on", "发现日期", "found_on", kind="date"),
-        Column("deadline", "整改期限", "deadline", kind="date"),
-        Column("state", "状态", lambda o: o.state_label, sort="state"),
-    ]
-    search_fields = ("title", "unit__name")
-    select_related = ("unit",)
-    default_sort = "deadline"
-    detail_url_name = "auditlink:finding_detail"
-    create_url_name = "auditlink:finding_new"
+class FindingListView(ScopedView):
+    """审计发现问题 are items of the rectification register: its list of source 审计 (the year kept)."""
 
-    def filter_queryset(self, qs: Any, data: dict[str, Any]) -> Any:
-        year = self.list_year()
-        if year is not None:
-            qs = qs.filter(year=year)
-        return super().filter_queryset(qs, data)
+    model = Rectification
+
+    def get(self, request: AuthedRequest) -> HttpResponse:
+        url = reverse("rectification:source", kwargs={"source": Source.AUDIT})
+        year = valid_year(request.GET.get("year"))
+        return redirect(url + (f"?year={year}" if year else ""))
 
 
 class FindingCreateView(ScopedView):
-    model = AuditFinding
-    permission_action = "add"
+    """The audit bureau registers a finding, or imports a sheet of them: each becomes a register item of source 审计."""
+
+    model = Rectification
+    permission_action = "audit"
 
     def get(self, request: AuthedRequest) -> HttpResponse:
         year = year_of(request)
@@ -133,7 +120,8 @@ class FindingCreateView(ScopedView):
     def show(self, form: Any, year: int, import_errors: list[str] | None = None) -> HttpResponse:
         return render(self.request, "auditlink/finding_form.html", {
             "title": f"登记{year}年度审计发现问题", "form": form, "year": year, "import_form": ImportForm(),
-            "import_errors": import_errors or []})
+            "import_errors": import_errors or [],
+            "register_url": reverse("rectification:source", kwargs={"source": Source.AUDIT}) + f"?year={year}"})
 
     def post(self, request: AuthedRequest) -> HttpResponse:
         year = year_of(request)
@@ -146,40 +134,40 @@ class FindingCreateView(ScopedView):
             if errors:
                 return self.show(FindingForm(year=year), year, errors)
             log_event(EventType.IMPORT, request=request, list="审计发现问题", rows=count)
-            messages.success(request, f"已导入{count}个审计发现问题，均已进入整改。")
-            return redirect(reverse("auditlink:finding_list") + f"?year={year}")
+            messages.success(request, f"已导入{count}个审计发现问题，均已列入整改清单。")
+            return redirect(reverse("rectification:source", kwargs={"source": Source.AUDIT}) + f"?year={year}")
         form = FindingForm(request.POST, year=year)
         if not form.is_valid():
             return self.show(form, year)
-        with transaction.atomic():
-            finding = form.save(commit=False)
-            finding.year = year
-            finding.amount_fen = form.cleaned_data.get("amount")
-            finding.created_by = request.user
-            with_reason(finding, "登记审计发现问题")
-            finding.save()
-        messages.success(request, "已登记，责任单位将在待办中看到该整改事项。")
-        return redirect(finding)
+        d = form.cleaned_data
+        try:
+            item = from_audit(request.user, year=year, unit=d["unit"], project=d["project"], problem=d["problem"],
+                              requirement=d["requirement"], found_on=d["found_on"], deadline=d["deadline"],
+                              amount_fen=d["amount"])
+        except RectificationError as exc:
+            for m in exc.messages:
+                form.add_error(None, m)
+            return self.show(form, year)
+        messages.success(request, "已登记并列入整改清单，责任单位已收到通知。")
+        return redirect(item)
 
 
 class FindingDetailView(ScopedView):
-    model = AuditFinding
+    """A former 审计发现问题 page: the register item migrated from it."""
+
+    model = Rectification
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        obj = self.get_object()
-        return render(request, "auditlink/finding_detail.html", {
-            "title": str(obj), "object": obj, "transitions": available_transitions(obj, request.user),
-            "review_log": ReviewLog.for_document(obj)})
-
-
-class FindingTransitionView(TransitionView):
-    model = AuditFinding
+        item = self.scoped().filter(legacy=f"auditfinding:{pk}").first()
+        if item is None:
+            raise Http404("记录不存在或您无权查看。")
+        return redirect(item)
 
 
 class PackageView(ScopedView):
     """The audit bureau's dated, signed data package of a year and scope (every download logged)."""
 
-    model = AuditFinding
+    model = AuditWorkPlan
     permission_model = "auditlink.datapackage"
     permission_action = "export"
 

@@ -1,17 +1,21 @@
 """Demo 财审联动: the plan year's work plan with audit-plan items (two suggested as key-evaluation
-topics) and audit findings in every state (待整改, 已反馈, 已销号, 已撤销), one closed late and one
-still open past its deadline, so the assessment's deductions and rectification item show them."""
+topics) and audit findings registered by the audit bureau on the rectification register (source 审计)
+in every state of its workflow — 待整改 (one past its deadline), 待财政核验, 退回重新整改, 已升级督办,
+已销号 (one closed late, by audit and by finance), 已撤销 — so the register, the assessment's deductions and
+rectification item, and the result-application board show them."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from jixiao.accounts.models import User
-from jixiao.auditlink.models import AuditFinding, AuditPlanItem, AuditWorkPlan
+from jixiao.auditlink.models import AuditPlanItem, AuditWorkPlan
 from jixiao.organisation.models import BudgetUnit, Project
+from jixiao.rectification.models import Rectification
+from jixiao.rectification.services import from_audit, save_feedback
 from jixiao.workflow.engine import perform_transition
 
 PROBLEMS = (
@@ -21,7 +25,12 @@ PROBLEMS = (
     ("政府采购未按合同验收即支付尾款", "完善验收程序，追回多付款项", 86_000_00),
     ("自评报告结果应用内容空泛", "在内部资金分配中应用评价结果", None),
     ("专项资金未按规定用途使用", "调整账务，归还原资金渠道", 350_000_00),
+    ("项目绩效自评未覆盖全部二级项目", "补充开展绩效自评并公开", None),
+    ("以前年度审计整改承诺未兑现", "限期落实整改并报送整改报告", None),
 )
+#: (state on the register, overdue) of each demo finding; the transitions that lead there follow in load_auditlink.
+STATES = (("issued", False), ("issued", True), ("answered", False), ("returned", False), ("closed", False),
+          ("closed_late", True), ("escalated", True), ("cancelled", False))
 
 
 def _aware(day: date) -> datetime:
@@ -46,25 +55,34 @@ def load_auditlink(rng: random.Random, plan_year: int) -> int:
             starts_on=date(plan_year, 3 + n, 1), ends_on=date(plan_year, 5 + n, 30), suggest_key_evaluation=n < 2,
             reason="资金量大、社会关注度高" if n < 2 else "")
     approvers = {u.unit.root_id: u for u in User.objects.filter(role="unit_approver", unit__isnull=False).select_related("unit")}
-    units = [u for u in BudgetUnit.objects.filter(parent__isnull=True, pk__in=approvers).order_by("code")]
-    units += list(BudgetUnit.objects.filter(parent__isnull=True).exclude(pk__in=approvers).order_by("code")[:3])
-    states = ("open", "open_overdue", "answered", "closed", "closed_late", "withdrawn")
+    answering = list(BudgetUnit.objects.filter(parent__isnull=True, pk__in=approvers).order_by("code"))
+    units = answering + list(BudgetUnit.objects.filter(parent__isnull=True).exclude(pk__in=approvers).order_by("code")[:3])
+    if not answering:
+        return 0
+    today = timezone.localdate()
     count = 0
-    for n, state in enumerate(states):
-        unit = units[n % len(units)]
+    for n, (state, overdue) in enumerate(STATES):
+        answered = state in ("answered", "returned", "closed", "closed_late")
+        unit = answering[n % len(answering)] if answered else units[n % len(units)]
         title, requirement, amount = PROBLEMS[n]
-        deadline = date(plan_year, 6, 30) if state in ("open_overdue", "closed_late") else date(plan_year, 12, 31)
-        f = AuditFinding.objects.create(year=plan_year, unit=unit, title=title, requirement=requirement,
-                                        amount_fen=amount, found_on=date(plan_year, 4, 10 + n), deadline=deadline,
-                                        created_by=auditor)
+        deadline = today - timedelta(days=40 if state == "closed_late" else 12) if overdue else today + timedelta(days=30 + n)
+        found_on = min(date(plan_year, 4, 10 + n), deadline - timedelta(days=60))
+        item = from_audit(auditor, year=plan_year, unit=unit, problem=title, requirement=requirement, found_on=found_on,
+                          deadline=deadline, amount_fen=amount)
         count += 1
-        actor = approvers.get(unit.pk)
-        if state in ("answered", "closed", "closed_late") and actor is not None:
-            perform_transition(f, "answer", actor, comment="已按要求完成整改，附相关凭证。")
-            if state != "answered":
-                perform_transition(AuditFinding.objects.get(pk=f.pk), "close", auditor if n % 2 else perf)
-                closed = date(plan_year, 7, 20) if state == "closed_late" else date(plan_year, 6, 1)
-                AuditFinding.objects.filter(pk=f.pk).update(closed_at=_aware(closed))
-        elif state == "withdrawn":
-            perform_transition(f, "withdraw", auditor, comment="与已登记问题重复")
+        actor = approvers[unit.pk] if answered else None
+        if actor is not None:
+            save_feedback(item, actor, item.lock_version, "已按要求完成整改，附相关凭证。")
+            perform_transition(Rectification.objects.get(pk=item.pk), "answer", actor)
+            if state == "returned":
+                perform_transition(Rectification.objects.get(pk=item.pk), "return", auditor, comment="佐证材料不足，请补充整改凭证。")
+            elif state != "answered":
+                perform_transition(Rectification.objects.get(pk=item.pk), "accept", auditor if n % 2 else perf,
+                                   comment="整改到位，予以销号。")
+                if state == "closed_late":
+                    Rectification.objects.filter(pk=item.pk).update(closed_at=_aware(deadline + timedelta(days=20)))
+        elif state == "escalated":
+            perform_transition(item, "escalate", perf, comment="逾期未整改，报区政府督办。")
+        elif state == "cancelled":
+            perform_transition(item, "cancel", auditor, comment="与已登记问题重复，登记有误。")
     return count

@@ -1,7 +1,7 @@
 """整改台账 (domain.md §2.12, §7.1): every finding that asks a unit to act, whatever stage found it.
 
-Monitoring corrective actions (纠偏措施), re-check findings and key-evaluation rectification items
-are one kind of record with its source and the document it came from, the unit, what must be
+Monitoring corrective actions (纠偏措施), re-check findings, key-evaluation rectification items and
+the audit bureau's findings (财审联动, registered or imported on the 财审联动 pages) are one kind of record with its source and the document it came from, the unit, what must be
 done, a deadline from the calendar, the unit's answer with evidence files, finance's verification
 (accept / return / escalate) and closure — one workflow (``workflows.py``), one overdue list.
 """
@@ -85,6 +85,9 @@ class Rectification(WorkflowDocument):
     sector = models.ForeignKey("organisation.Sector", verbose_name="行业", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("措施", max_length=10, choices=Measure.choices, default=Measure.RECTIFY)
     problem = models.TextField("存在问题")
+    #: Audit findings (source 审计): when the audit bureau found it and the amount concerned.
+    found_on = models.DateField("发现日期", null=True, blank=True)
+    amount_fen = models.BigIntegerField("涉及金额（分）", null=True, blank=True)
     requirement = models.TextField("整改要求")
     owner = models.CharField("责任人", max_length=50, blank=True)
     deadline = models.DateField("整改期限")
@@ -102,7 +105,8 @@ class Rectification(WorkflowDocument):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提出人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("提出时间", default=timezone.now)
-    #: The record this item was migrated from ("correctiveaction:12", "rectificationitem:3"); old URLs redirect by it.
+    #: The record this item was migrated from ("correctiveaction:12", "rectificationitem:3", "auditfinding:5");
+    #: old URLs redirect by it.
     legacy = models.CharField("原记录", max_length=40, blank=True, db_index=True, editable=False)
 
     objects = RectificationQuerySet.as_manager()

@@ -70,12 +70,13 @@ def _require(user: Any, action: str, what: str) -> None:
 
 def issue(user: Any, *, source: str, source_title: str, unit: Any, year: int, problem: str, requirement: str,
           deadline: date | None = None, kind: str = Measure.RECTIFY, owner: str = "", reduce_fen: int | None = None,
-          project: Any = None, **origin: Any) -> Rectification:
-    """Put one finding on the register and notify the unit. ``origin``: monitoring_form / recheck / key_evaluation."""
+          project: Any = None, permission: str = "add", reason: str = "", **origin: Any) -> Rectification:
+    """Put one finding on the register and notify the unit. ``origin``: monitoring_form / recheck / key_evaluation,
+    or an audit finding's found_on / amount_fen."""
     from jixiao.accounts.models import User
     from jixiao.workflow.models import Notification
 
-    _require(user, "add", "下达整改事项")
+    _require(user, permission, "下达整改事项")
     problems = [m for m, bad in (
         ("请选择措施", kind not in Measure.values),
         ("请填写存在问题", not (problem or "").strip()),
@@ -98,7 +99,7 @@ def issue(user: Any, *, source: str, source_title: str, unit: Any, year: int, pr
                              requirement=requirement.strip(), owner=owner.strip(), deadline=due, reduce_fen=reduce_fen,
                              budget_base_fen=base,
                              created_by=user, state="issued", **origin)
-        with_reason(item, f"下达整改事项（{Source(source).label}）")
+        with_reason(item, reason or f"下达整改事项（{Source(source).label}）")
         item.save()
         recipients = User.objects.filter(is_active=True, unit__in={unit.pk, unit.root_id or unit.pk}).exclude(pk=user.pk)
         Notification.objects.bulk_create(
@@ -139,6 +140,46 @@ def from_key_evaluation(ke: Any, user: Any, problem: str, requirement: str, unit
     source = Source.UNIT_EVALUATION if ke.kind == "unit" else Source.KEY_EVALUATION
     return issue(user, source=source, source_title=ke.title, unit=unit, year=ke.evaluated_year, project=ke.project,
                  problem=problem, requirement=requirement, deadline=deadline, key_evaluation=ke)
+
+
+#: An audit finding's fields as the registration form and the import sheet name them.
+AUDIT_FIELDS = {"unit": "责任单位", "project": "项目", "problem": "审计发现的问题", "requirement": "整改要求",
+                "found_on": "发现日期", "deadline": "整改期限"}
+
+
+def audit_problems(*, unit: Any, project: Any, problem: str, requirement: str, found_on: date | None,
+                   deadline: date | None) -> list[tuple[str, str]]:
+    """(field, message) of what is wrong with an audit finding before it goes on the register."""
+    found: list[tuple[str, str]] = []
+    if unit is None:
+        found.append(("unit", "请选择责任单位"))
+    if not (problem or "").strip():
+        found.append(("problem", "不能为空"))
+    if not (requirement or "").strip():
+        found.append(("requirement", "不能为空"))
+    if found_on is None:
+        found.append(("found_on", "不是日期"))
+    if deadline is None:
+        found.append(("deadline", "不是日期"))
+    if found_on and deadline and deadline < found_on:
+        found.append(("deadline", "整改期限不能早于发现日期"))
+    if unit is not None and project is not None and project.unit.root_id != unit.root_id:
+        found.append(("project", "项目不属于所选责任单位"))
+    return found
+
+
+def from_audit(user: Any, *, year: int, unit: Any, problem: str, requirement: str, found_on: date, deadline: date,
+               project: Any = None, amount_fen: int | None = None, reason: str = "") -> Rectification:
+    """An audit finding (财审联动, 整改共抓) registered or imported by the audit bureau: a register item of source 审计
+    the unit answers and audit or finance verifies and closes. ``year``: the budget year the audit concerns."""
+    problems = audit_problems(unit=unit, project=project, problem=problem, requirement=requirement,
+                              found_on=found_on, deadline=deadline)
+    if problems:
+        raise RectificationError([f"「{AUDIT_FIELDS[f]}」：{m}" for f, m in problems])
+    title = f"区审计局{found_on.year}年{found_on.month}月{found_on.day}日审计发现"
+    return issue(user, source=Source.AUDIT, source_title=title, unit=unit, year=year, project=project,
+                 problem=problem, requirement=requirement, deadline=deadline, permission="audit",
+                 reason=reason or "登记审计发现问题", found_on=found_on, amount_fen=amount_fen)
 
 
 def save_feedback(item: Rectification, user: Any, expected_version: int, feedback: str) -> Rectification:

@@ -1,5 +1,7 @@
 """The one rectification workflow (domain.md §7.1): issued → the unit answers with evidence →
 finance verifies (accept and close / return / escalate); cancelled by finance with a reason.
+The audit bureau verifies, returns and cancels the items of source 审计 it registered, like finance
+(整改共抓); every other item it only reads (``audit_acts_on_its_findings``).
 
 销号 requires the follow-up to exist (the ``closed`` state's invariant, checked by the engine):
 调减预算并调整目标 — the target's v+1 approved; 收回统筹 — the project's budget reduced by the stated
@@ -19,6 +21,9 @@ from jixiao.workflow.engine import State, Transition, Workflow, invariant_proble
 UNIT = frozenset({Role.UNIT_FILLER, Role.UNIT_APPROVER})
 FINANCE = frozenset({Role.PERF_SECTION, Role.BUDGET_DESK})
 PERF = frozenset({Role.PERF_SECTION})
+AUDIT = frozenset({Role.AUDIT_READER})
+#: Who verifies an answer: finance, and the audit bureau for audit findings.
+VERIFIERS = FINANCE | AUDIT
 APPROVED_TARGET_STATES = ("approved", "published")
 
 
@@ -72,6 +77,12 @@ def answer_given(doc: Any, transition: Transition, user: Any) -> str | None:
     return None
 
 
+def audit_acts_on_its_findings(doc: Any, transition: Transition, user: Any) -> str | None:
+    if user.role in AUDIT and doc.source != "audit":
+        return "区审计局只能办理审计发现问题的整改事项，其他来源的整改事项只能查阅。"
+    return None
+
+
 def override_only_when_needed(doc: Any, transition: Transition, user: Any) -> str | None:
     if transition.name == "override_close" and not invariant_problems(doc, "closed"):
         return "整改后续事项已完成，请直接核验销号。"
@@ -94,17 +105,17 @@ RECTIFICATION_WORKFLOW = register(
         transitions=(
             Transition("answer", "报告整改情况", ("issued", "returned", "escalated"), "answered", UNIT,
                        effect=mark_answered),
-            Transition("accept", "核验通过并销号", ("answered",), "closed", FINANCE, effect=close),
+            Transition("accept", "核验通过并销号", ("answered",), "closed", VERIFIERS, effect=close),
             Transition("override_close", "未完成后续事项，说明理由后销号", ("answered",), "closed", PERF,
                        comment_required=True, overrides_invariants=True, effect=close_with_override, style="danger",
                        comment_label="理由"),
-            Transition("return", "退回重新整改", ("answered",), "returned", FINANCE, comment_required=True,
+            Transition("return", "退回重新整改", ("answered",), "returned", VERIFIERS, comment_required=True,
                        effect=record_verification, style="danger"),
             Transition("escalate", "升级督办", ("issued", "returned", "answered"), "escalated", PERF,
                        comment_required=True, effect=escalate, style="danger"),
-            Transition("cancel", "撤销", ("issued", "returned", "answered", "escalated"), "cancelled", FINANCE,
+            Transition("cancel", "撤销", ("issued", "returned", "answered", "escalated"), "cancelled", VERIFIERS,
                        comment_required=True, style="danger", confirm="确定撤销该整改事项吗？"),
         ),
-        guards=(answer_given, override_only_when_needed),
+        guards=(answer_given, override_only_when_needed, audit_acts_on_its_findings),
     )
 )

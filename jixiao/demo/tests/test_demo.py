@@ -315,11 +315,16 @@ def assert_round_in_progress(current: Any) -> None:
 
 @pytest.mark.django_db
 def test_district_auditlink_plan_and_findings_in_every_state(district: str, plan_year: int) -> None:
-    from jixiao.auditlink.models import AuditFinding, AuditWorkPlan
+    from jixiao.auditlink.models import AuditWorkPlan
+    from jixiao.rectification.models import Rectification
+    from jixiao.rectification.workflows import RECTIFICATION_WORKFLOW
 
     plan = AuditWorkPlan.objects.get(year=plan_year)
     assert plan.items.filter(suggest_key_evaluation=True).count() == 2
-    assert set(AuditFinding.objects.values_list("state", flat=True)) == {"open", "answered", "closed", "withdrawn"}
+    # the audit bureau's findings are register items of source 审计, in every state, one overdue
+    findings = Rectification.objects.filter(source="audit", year=plan_year, created_by__role="audit_reader")
+    assert set(findings.values_list("state", flat=True)) == {s.code for s in RECTIFICATION_WORKFLOW.states}
+    assert findings.overdue().exists() and not findings.filter(found_on__isnull=True).exists()
 
 
 @pytest.mark.django_db
@@ -333,7 +338,7 @@ def test_district_rectification_register_and_result_application_board(district: 
     from jixiao.rules.application import ACTION_LABELS
 
     assert set(Rectification.objects.values_list("state", flat=True)) == {s.code for s in RECTIFICATION_WORKFLOW.states}
-    assert {"monitoring", "recheck", "key_evaluation"} <= set(Rectification.objects.values_list("source", flat=True))
+    assert {"monitoring", "recheck", "key_evaluation", "audit"} <= set(Rectification.objects.values_list("source", flat=True))
     assert Rectification.objects.overdue().exists()
     board = Board.objects.get(year=plan_year + 1)
     assert set(Proposal.objects.filter(board=board).values_list("action", flat=True)) == set(ACTION_LABELS)
