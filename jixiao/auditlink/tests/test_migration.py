@@ -15,7 +15,7 @@ from django.utils import timezone
 BEFORE = [("auditlink", "0001_initial"), ("rectification", "0003_audit_finding_fields")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the migrations seed sectors and the library
 def test_audit_findings_migrate_into_the_register(org: dict[str, Any], users: dict[str, Any]) -> None:
     from django.contrib.contenttypes.models import ContentType
 

@@ -14,7 +14,7 @@ BEFORE = [("rectification", None), ("monitoring", "0009_job_token"),
           ("evaluation", "0006_encrypted_phone")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the migrations seed sectors and the library
 def test_old_lists_migrate_into_the_register(org: dict[str, Any], users: dict[str, Any]) -> None:
     from jixiao.monitoring.tests.conftest import build_round
 
