@@ -114,7 +114,7 @@ class DeclarationListView(ScopedListView):
         kinds = dict(Kind.choices)
         states = {s.code: s.label for s in TargetDeclaration.workflow().states}
         for project, name, kind, year, unit, sector, fen, version, state, grade in (
-                self.export_query(qs).iterator(chunk_size=2000)):
+                self.export_query(qs).iterator(chunk_size=20_000)):  # tuples: few fetches, little memory
             yield [name if project is not None else unit, kinds.get(kind, kind), year, unit, sector,
                    wan(fen), version, states.get(state, state), grade]
 
