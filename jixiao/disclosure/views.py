@@ -3,6 +3,7 @@ published, the static export and the report packages (background jobs)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -78,7 +79,7 @@ class PublicationDetailView(_PublicationPage):
         return self.page(self.get_object())
 
 
-class _ActionView(_PublicationPage):
+class _ActionView(_PublicationPage, ABC):
     form_class: ClassVar[type[Any]]
     form_name: ClassVar[str]
 
@@ -95,8 +96,9 @@ class _ActionView(_PublicationPage):
                 return redirect("disclosure:publication_detail", pk=obj.pk)
         return self.page(obj, status=400, **{self.form_name: form})
 
+    @abstractmethod
     def act(self, obj: Publication, data: dict[str, Any]) -> str:
-        raise NotImplementedError
+        """Carry out the action through its service function and say what happened."""
 
 
 class CorrectView(_ActionView):
