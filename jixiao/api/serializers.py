@@ -107,7 +107,7 @@ class RectificationSerializer(DocumentFields):
     class Meta:
         model = Rectification
         fields = ["id", "source", "source_title", "year", "unit_code", "project_code", "kind", "problem",
-                  "requirement", "deadline", "reduce_fen", "state", "state_label", "overdue", "answered_at",
+                  "requirement", "deadline", "reduce_fen", "found_on", "amount_fen", "state", "state_label", "overdue", "answered_at",
                   "closed_at"]
 
 

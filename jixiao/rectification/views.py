@@ -4,6 +4,7 @@ form or a re-check; the old lists' URLs, which now redirect here."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -208,7 +209,7 @@ class RetargetView(ScopedView):
 # --- raising items from a stage's document --------------------------------------------------------------
 
 
-class IssueView(ScopedView):
+class IssueView(ScopedView, ABC):
     """GET shows the form with the calendar's deadline; POST puts the item on the register."""
 
     model = Rectification
@@ -216,8 +217,9 @@ class IssueView(ScopedView):
     form_class: ClassVar[Any] = f.IssueForm
     source: ClassVar[str] = ""
 
+    @abstractmethod
     def document(self) -> Any:
-        raise NotImplementedError
+        """The stage's document the item comes from (scoped to the user, 404 otherwise)."""
 
     def page(self, doc: Any, form: Any) -> HttpResponse:
         form.fields["deadline"].help_text = f"不填则按工作日历的整改期限：{default_deadline(self.source):%Y年%m月%d日}"
@@ -240,8 +242,9 @@ class IssueView(ScopedView):
         messages.success(request, "整改事项已下达，责任单位已收到通知。")
         return redirect(item)
 
+    @abstractmethod
     def create(self, doc: Any, d: dict[str, Any]) -> Rectification:
-        raise NotImplementedError
+        """Put the item on the register through the stage's service function."""
 
 
 class FromMonitoringView(IssueView):

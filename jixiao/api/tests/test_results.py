@@ -59,6 +59,23 @@ def test_register_items_filter_by_year_and_unit_with_labels_and_exact_fen(record
     assert "张三" not in item.content.decode() and "owner" not in body and "created_by" not in body
 
 
+def test_an_audit_finding_registered_by_the_audit_bureau_is_a_register_item_in_the_api(
+        records: dict[str, Any], users: dict[str, Any], org: dict[str, Any]) -> None:
+    from datetime import date
+
+    from jixiao.rectification.services import from_audit
+
+    item = from_audit(users["audit_reader"], year=2021, unit=org["units"]["b"], problem="专项资金闲置",
+                      requirement="盘活闲置资金", found_on=date(2021, 9, 1), deadline=date(2021, 12, 31),
+                      amount_fen=98_765_432)
+    body = bearer(users, "unit_approver").get(f"/api/v1/rectifications/{item.pk}/")
+    assert body.status_code == 404  # 西岭局's finding is not 东湖局's
+    found = rows(bearer(users, "audit_reader"), "/api/v1/rectifications/?year=2021&unit=902")
+    audit = next(r for r in found if r["source"] == "audit")
+    assert audit["problem"] == "专项资金闲置" and audit["found_on"] == "2021-09-01"
+    assert audit["amount_fen"] == 98_765_432 and audit["source_title"] == "区审计局2021年9月1日审计发现"
+
+
 def test_assessment_rank_reaches_a_unit_once_published_and_never_another_units_sheet(
         records: dict[str, Any], users: dict[str, Any]) -> None:
     from jixiao.assessment.models import UnitAssessment
