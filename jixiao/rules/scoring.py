@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Final, Literal, NamedTuple
 
 from jixiao.rules.bands import band_share
@@ -74,6 +75,10 @@ ALL_FULL_EXECUTION_BELOW: Final = Decimal("0.8")  # domain.md §4.7 [INFERRED] a
 DEADLINE_MISSED_WORDS: Final = frozenset(
     {"未完成", "尚未完成", "未按时完成", "未按期完成", "延期", "延期完成", "逾期", "逾期完成", "否"}
 )
+
+
+_normalised: Final = lru_cache(maxsize=4096)(normalise_text)
+"""``normalise_text`` cached: scoring compares the same few words (不适用, 达成, …) over and over."""
 
 
 # --- execution (§4.2) -----------------------------------------------------------------------------
@@ -164,7 +169,7 @@ class IndicatorScore(NamedTuple):
 
 def is_not_applicable(value: ParsedValue) -> bool:
     """ "不适用" / "不涉及" written as the target or the actual (domain.md §4.5)."""
-    return isinstance(value, Qualitative) and normalise_text(value.text) in NOT_APPLICABLE_WORDS
+    return isinstance(value, Qualitative) and _normalised(value.text) in NOT_APPLICABLE_WORDS
 
 
 def score_indicator(
@@ -176,9 +181,10 @@ def score_indicator(
     year: int | None = None,
 ) -> IndicatorScore:
     """Parse (cached) and score one indicator."""
-    return score_parsed(
-        parse_cached(target_text), parse_cached(actual_text), actual_text, weight, rule_set, year=year
-    )
+    target, actual = parse_cached(target_text), parse_cached(actual_text)
+    if type(target) is Quantitative and type(actual) is Quantitative:  # the hot path, as in score_parsed
+        return _score_quantitative(target, actual, weight, rule_set)
+    return score_parsed(target, actual, actual_text, weight, rule_set, year=year)
 
 
 def score_parsed(
@@ -251,9 +257,14 @@ def _score_quantitative(
             f"实际完成值的单位“{actual.unit or '无'}”与指标值的单位“{target.unit or '无'}”不一致，无法比较"
         )
         return IndicatorScore(rule_set.name, method, weight, issue_code="ACTUAL_UNPARSED", issue=issue)
-    value = max(value, ZERO)  # §4.3: a negative actual is set to 0
-    ratio = quantitative_ratio(method, value, target.value)
-    achievement = value / target.value if target.value > 0 else None
+    if value < ZERO:  # §4.3: a negative actual is set to 0
+        value = ZERO
+    t = target.value
+    achievement = value / t if t > 0 else None
+    if achievement is not None and value < t and (method == "positive_ratio" or method == "equal_ratio"):
+        ratio = achievement if achievement > ZERO else ZERO  # quantitative_ratio's A / T, not divided twice
+    else:
+        ratio = quantitative_ratio(method, value, t)
     return IndicatorScore(
         rule_set.name,
         method,
@@ -321,7 +332,7 @@ def _score_deadline(
     if actual_point is not None:
         met: bool | None = deadline_met(target_point(target), actual_point, year)
     else:
-        words = normalise_text(actual_text or "")
+        words = _normalised(actual_text or "")
         met = True if words in DEADLINE_MET_WORDS else False if words in DEADLINE_MISSED_WORDS else None
     if met is None:
         return _actual_issue(rule_set, "deadline", weight, actual)
@@ -334,14 +345,14 @@ def _score_deadline(
 
 def qualitative_band_kind(target_text: str | None, actual_text: str | None) -> BandKind | None:
     """The band an actual's wording selects (selfeval-table.md); None when the wording selects none."""
-    words = normalise_text(actual_text or "")
+    words = _normalised(actual_text or "")
     if not words:
         return None
     if words.startswith("未达成"):
         return "not_met"
     if words.startswith("部分达成"):
         return "partly_met"
-    if words in QUALITATIVE_MET_WORDS or words == normalise_text(target_text or ""):
+    if words in QUALITATIVE_MET_WORDS or words == _normalised(target_text or ""):
         return "met"
     return None
 
@@ -363,7 +374,7 @@ def _score_qualitative(
     if kind is None:
         issue = (
             ACTUAL_EMPTY
-            if not normalise_text(actual_text or "")
+            if not _normalised(actual_text or "")
             else "实际完成值的表述不属于“达成 / 部分达成 / 未达成”中的任何一档"
         )
         return IndicatorScore(

@@ -121,6 +121,24 @@ def test_publication_on_time() -> None:
     assert result.score == D(2)
 
 
+@pytest.mark.parametrize(
+    ("measure", "kind"),
+    [
+        ("targets_on_time", "targets"),
+        ("monitoring_on_time", "monitoring"),
+        ("selfeval_on_time", "selfevals"),
+        ("publication_targets", "targets"),
+        ("publication_selfeval", "selfevals"),
+    ],
+)
+def test_each_document_measure_reads_its_own_documents(measure: str, kind: str) -> None:
+    late = (doc(done=date(2021, 4, 20), publish_due=date(2021, 7, 15), published=date(2021, 7, 20)),)
+    on_time = (doc(publish_due=date(2021, 7, 15), published=date(2021, 7, 10)),)
+    others = {other: late for other in ("targets", "monitoring", "selfevals") if other != kind}
+    assert compute_item(rule(measure), Facts("东湖局", AS_OF, **{kind: on_time}, **others), CAL).score == D(4)
+    assert compute_item(rule(measure), Facts("东湖局", AS_OF, **{kind: late}), CAL).score < D(4)
+
+
 def test_result_application() -> None:
     reports = (doc("自评A", applies_results=True), doc("自评B"), doc("自评C", done=None))
     assert compute_item(rule("result_application", 5), Facts("东湖局", AS_OF, selfevals=reports)).score == D("2.5")
