@@ -18,7 +18,7 @@ from itertools import pairwise
 from typing import Final, Literal, cast
 
 from jixiao.rules.bands import Band, read_bands
-from jixiao.rules.numbers import HUNDRED, ONE, ROUNDING_MODES, ZERO, fmt_plain, round_to
+from jixiao.rules.numbers import HUNDRED, ONE, ROUNDING_MODES, ZERO, fmt_plain, quantum
 from jixiao.rules.validation import Problems, Reader, type_name
 from jixiao.rules.values import json_number
 
@@ -99,7 +99,7 @@ class RuleSet:
 
     def round(self, value: Decimal) -> Decimal:
         """Round a score with the rule set's places and mode (domain.md §4: per indicator)."""
-        return round_to(value, self.rounding_places, self.rounding_mode)
+        return value.quantize(quantum(self.rounding_places), self.rounding_mode)  # round_to, one call less
 
     def grade(self, score: Decimal) -> str:
         """The grade of a score; bands are half-open [minimum, next minimum) (domain.md §4.6)."""

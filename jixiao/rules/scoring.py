@@ -265,24 +265,24 @@ def _score_quantitative(
         ratio = achievement if achievement > ZERO else ZERO  # quantitative_ratio's A / T, not divided twice
     else:
         ratio = quantitative_ratio(method, value, t)
+    # Overachieved: A ≥ 130% of a positive (or "=") target; or T = 0 and A ≥ 30 for ≥ / > (domain.md §4.3).
+    if method == "reverse_ratio" or method == "reverse_linear":
+        overachieved = False
+    elif t > 0:
+        overachieved = value >= rule_set.overachievement_threshold * t
+    else:
+        overachieved = target.op in POSITIVE_OPS and t == 0 and value >= rule_set.overachievement_zero_target
+    # Fields by position (rule_set, method, weight, score, met, achievement, overachieved): keywords
+    # cost a NamedTuple about as much again as building it, and this runs once per indicator.
     return IndicatorScore(
         rule_set.name,
         method,
         weight,
-        score=None if weight is None else rule_set.round(weight * ratio),
-        met=ratio == ONE,
-        achievement=achievement,
-        overachieved=_overachieved(target, value, rule_set),
+        None if weight is None else rule_set.round(weight * ratio),
+        ratio == ONE,
+        achievement,
+        overachieved,
     )
-
-
-def _overachieved(target: Quantitative, actual: Decimal, rule_set: RuleSet) -> bool:
-    """A ≥ 130% of a positive (or "=") target; or T = 0 and A ≥ 30 for ≥ / > (domain.md §4.3)."""
-    if target.op in REVERSE_OPS:
-        return False
-    if target.value > 0:
-        return actual >= rule_set.overachievement_threshold * target.value
-    return target.op in POSITIVE_OPS and target.value == 0 and actual >= rule_set.overachievement_zero_target
 
 
 # --- deadlines ----------------------------------------------------------------------------------
