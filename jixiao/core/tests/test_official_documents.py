@@ -39,6 +39,15 @@ def declared(content: bytes) -> Any:
     return doc
 
 
+def pdf_facts(path: Path, *, layout: bool = False) -> tuple[int, str, str, str]:
+    """A PDF as poppler reads it: page count, the pdffonts table, the text and the pdfinfo output."""
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info)[1]), fonts, text, info  # type: ignore[index]
+
+
 def pdf(content: bytes, tmp_path: Path) -> tuple[int, str, str]:
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (soffice) is required: apt-get install libreoffice-writer-nogui"
@@ -46,11 +55,7 @@ def pdf(content: bytes, tmp_path: Path) -> tuple[int, str, str]:
     (tmp_path / "report.docx").write_bytes(content)
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(tmp_path / "report.docx")], check=True, capture_output=True, timeout=180)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "report.pdf")], check=True, capture_output=True, text=True).stdout
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], check=True, capture_output=True, text=True).stdout
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+    pages, fonts, text, info = pdf_facts(tmp_path / "report.pdf", layout=True)
     assert re.search(r"Page size:\s+(595\.\d+ x 841\.\d+|841\.\d+ x 595\.\d+) pts \(A4", info), info
     return pages, fonts, text
 

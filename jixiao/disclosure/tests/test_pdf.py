@@ -10,7 +10,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from jixiao.core.tests.test_official_documents import pdf_facts
 from jixiao.disclosure.models import Publication, PublicationPdf
 from jixiao.disclosure.tests.test_portal import LINK, _tree, crawl
 
@@ -86,11 +86,7 @@ def test_without_libreoffice_the_page_says_the_pdf_is_not_available_and_links_no
 def _pdf_facts(data: bytes, folder: Path) -> tuple[int, str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "served.pdf").write_bytes(data)
-    info = subprocess.run(["pdfinfo", str(folder / "served.pdf")], check=True, capture_output=True, text=True).stdout
-    fonts = subprocess.run(["pdffonts", str(folder / "served.pdf")], check=True, capture_output=True, text=True).stdout
-    text = subprocess.run(["pdftotext", str(folder / "served.pdf"), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    return int(re.search(r"Pages:\s+(\d+)", info)[1]), fonts, text  # type: ignore[index]
+    return pdf_facts(folder / "served.pdf")[:3]
 
 
 @pytest.mark.documents
