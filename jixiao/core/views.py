@@ -140,7 +140,7 @@ class ScopedListView(ScopedView):
             return self.export(qs)
         # The page reads only the columns' fields too: a join of wide rows (every field of four tables)
         # made the province list's first page ~10× its SQL (hash joins spilling to disk).
-        paginator = Paginator(qs.only(*self.export_fields) if self.export_fields else qs, PAGE_SIZE)
+        paginator = Paginator(self.export_query(qs), PAGE_SIZE)
         known = self.known_count(form)
         if known is not None:
             paginator.count = known  # type: ignore[misc]
@@ -176,7 +176,7 @@ class ScopedListView(ScopedView):
         return f"{year}年度{title}" if year is not None else title
 
     def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        """The query an export reads: only the columns' fields (``bench_province`` times its SQL as the floor)."""
+        """The query the page and an export read: only the columns' fields (``bench_province`` times its SQL as the floor)."""
         return qs.only(*self.export_fields) if self.export_fields else qs
 
     def export_rows(self, qs: QuerySet[Any]) -> Any:
