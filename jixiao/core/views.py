@@ -140,7 +140,7 @@ class ScopedListView(ScopedView):
             return self.export(qs)
         # The page reads only the columns' fields too: a join of wide rows (every field of four tables)
         # made the province list's first page ~10× its SQL (hash joins spilling to disk).
-        paginator = Paginator(self.export_query(qs), PAGE_SIZE)
+        paginator = Paginator(self.narrowed(qs), PAGE_SIZE)
         known = self.known_count(form)
         if known is not None:
             paginator.count = known  # type: ignore[misc]
@@ -175,9 +175,13 @@ class ScopedListView(ScopedView):
         year = self.list_year()
         return f"{year}年度{title}" if year is not None else title
 
-    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        """The query the page and an export read: only the columns' fields (``bench_province`` times its SQL as the floor)."""
+    def narrowed(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """Model instances holding only the columns' fields: what the page's rows read."""
         return qs.only(*self.export_fields) if self.export_fields else qs
+
+    def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """The query an export reads (``bench_province`` times its SQL as the floor); a list may read values instead."""
+        return self.narrowed(qs)
 
     def export_rows(self, qs: QuerySet[Any]) -> Any:
         """The objects an export writes, read in chunks."""
