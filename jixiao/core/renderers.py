@@ -2,7 +2,7 @@
 
 A target declaration form has about a hundred widgets; rendering each through three nested
 templates (``text.html`` → ``input.html`` → ``attrs.html``) was most of the page's CPU time on a
-deadline day. Inputs, textareas and selects are written here exactly as Django's templates write
+deadline day. Inputs, textareas, selects and checkbox/radio lists are written here exactly as Django's templates write
 them (tested against the templates); every other widget falls back to the templates.
 """
 
@@ -62,12 +62,48 @@ def _select(widget: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _input_option(option: Mapping[str, Any]) -> str:
+    """``checkbox_option.html``/``radio_option.html`` → ``input_option.html``: the input, wrapped in its
+    label when the option asks for it (``input.html`` and both option templates end with a newline)."""
+    field = _input(option) + "\n"
+    if not option["wrap_label"]:
+        return field + "\n\n"
+    option_id = option["attrs"].get("id")
+    target = f' for="{conditional_escape(option_id)}"' if option_id else ""
+    return f"<label{target}>{field} {conditional_escape(option['label'])}</label>\n\n"
+
+
+def _multiple_input(widget: Mapping[str, Any]) -> str:
+    """``multiple_input.html`` (checkbox and radio lists)."""
+    widget_id = widget["attrs"].get("id")
+    css = widget["attrs"].get("class")
+    parts = ["<div", f' id="{conditional_escape(widget_id)}"' if widget_id else "",
+             f' class="{conditional_escape(css)}"' if css else "", ">"]
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f"\n  <div><label>{conditional_escape(group_name)}</label>")
+        for option in group_choices:
+            parts.append(f"<div>\n    {_input_option(option)}</div>")
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
 _INPUTS = ("text", "number", "hidden", "email", "password", "date", "time", "datetime", "url", "tel", "search",
            "color", "checkbox")
 FAST_WIDGETS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     **{f"django/forms/widgets/{name}.html": _input for name in _INPUTS},
     "django/forms/widgets/textarea.html": _textarea,
     "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/checkbox_select.html": _multiple_input,
+    "django/forms/widgets/radio.html": _multiple_input,
+}
+#: The option templates each list widget's options must use for the Python path (a custom one falls back).
+_OPTION_TEMPLATES = {
+    "django/forms/widgets/select.html": "django/forms/widgets/select_option.html",
+    "django/forms/widgets/checkbox_select.html": "django/forms/widgets/checkbox_option.html",
+    "django/forms/widgets/radio.html": "django/forms/widgets/radio_option.html",
 }
 
 
@@ -81,11 +117,12 @@ class FastWidgetRenderer(DjangoTemplates):
 
 
 def _plain_options(template_name: str, widget: Mapping[str, Any]) -> bool:
-    """Selects whose options use the stock option template (a custom one falls back)."""
-    if not template_name.endswith("select.html"):
+    """List widgets whose options use the stock option template (a custom one falls back)."""
+    stock = _OPTION_TEMPLATES.get(template_name)
+    if stock is None:
         return True
     return all(
-        option.get("template_name") == "django/forms/widgets/select_option.html"
+        option.get("template_name") == stock
         for _name, options, _index in widget["optgroups"]
         for option in options
     )

@@ -4,7 +4,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
+from jixiao.core import grids
 from jixiao.core.views import FilterForm
 from jixiao.evaluation.models import Agency
 from jixiao.monitoring.models import (
@@ -132,3 +135,38 @@ class FindingsForm(forms.Form):
 
 def row_form(prefix: str, data: Any = None, initial: dict[str, Any] | None = None) -> RowForm:
     return RowForm(data, prefix=prefix, initial=initial)
+
+
+def light_badge(code: str, label: Any) -> str:
+    """``monitoring/_light.html`` (with the newline its include writes)."""
+    if code:
+        return f'<span class="light light-{grids.text(code)}" title="{grids.text(label)}灯">{grids.text(label)}</span>\n'
+    return '<span class="help">—</span>\n'
+
+
+def indicator_rows(form_pk: int, row_forms: list[tuple[Any, RowForm]]) -> SafeString:
+    """Section 二's rows (a row's field errors as rows under it), written in one pass (see ``core.grids``)."""
+    out = []
+    for counter, (row, rf) in enumerate(row_forms, 1):
+        ind = row.indicator
+        p = grids.text(rf.prefix)
+        preview_url = grids.text(reverse("monitoring:light_preview", args=[form_pk, row.pk]))
+        css = ' class="row-error"' if rf.errors else ""
+        out.append(
+            f"<tr{css}><td>{counter}</td>"
+            f"<td>{grids.text(ind.level2)}/{grids.text(ind.name)}</td>"
+            f"<td>{grids.text(ind.get_comparison_display())} {grids.text(ind.value)}{grids.text(ind.unit)}</td>\n"
+            f'<td>{grids.widget(rf, "actual")}</td><td>{grids.widget(rf, "forecast")}</td>'
+            f"<td hx-get=\"{preview_url}\" hx-include=\"[name='{p}-actual'],[name='{p}-possibility']\" "
+            f'hx-trigger="input changed delay:400ms from:closest tr, change from:closest tr">'
+            f"{light_badge(row.light, row.get_light_display())}</td>\n"
+            f'<td class="reasons">{grids.widget(rf, "reasons")}</td><td>{grids.widget(rf, "other_reason")}</td>'
+            f'<td>{grids.widget(rf, "possibility")}</td><td>{grids.widget(rf, "corrective_plan")}</td>'
+            f'<td>{grids.widget(rf, "note")}</td></tr>\n'
+        )
+        for field in rf if rf.errors else ():
+            for error in field.errors:
+                out.append(f'<tr class="row-error"><td colspan="11" class="error">第{counter}行「{grids.text(field.label)}」：'
+                           f"{grids.text(error)}</td></tr>")
+        out.append("\n")
+    return mark_safe("".join(out))  # every part above is escaped or widget HTML

@@ -222,7 +222,8 @@ class FormEditView(ScopedView):
     def show(self, obj: MonitoringForm, header: Any, row_forms: list[Any], version: int, problems: Sequence[str] = (),
              status: int = 200) -> HttpResponse:
         return render(self.request, "monitoring/form_edit.html", {
-            "title": f"填报：{obj}", "object": obj, "header": header, "row_forms": row_forms, "round": obj.round,
+            "title": f"填报：{obj}", "object": obj, "header": header, "round": obj.round,
+            "indicator_rows": f.indicator_rows(obj.pk, row_forms),
             "lock_version": version, "problems": problems, "reasons": REASONS,
         }, status=status)
 

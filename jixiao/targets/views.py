@@ -228,6 +228,7 @@ class DeclarationEditView(ScopedView):
                        .annotate(n=Count("pk")).order_by("-n")[:15])
         return render(self.request, self.template_name, {
             "title": f"填报：{obj}", "object": obj, "header": header, "indicators": indicators, "tasks": tasks,
+            "indicator_rows": f.indicator_rows(indicators),
             "lock_version": version, "findings": review_findings(obj), "library": library[:200],
             "suggestions": suggestions, "budget_fen": obj.budget_fen, "panels": panels(obj),
         }, status=status)

@@ -25,14 +25,19 @@ class EveryWidget(forms.Form):
     choice = forms.ChoiceField(choices=[("", "---"), ("a", "甲 <b>"), ("b", "乙 & 丙")])
     grouped = forms.ChoiceField(choices=[("组<1>", [("x", "X"), ("y", "Y")]), ("z", "Z")])
     many = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二"), ("3", "三")])
-    radio = forms.ChoiceField(choices=[("r", "R")], widget=forms.RadioSelect)  # falls back to templates
+    radio = forms.ChoiceField(choices=[("r", "R"), ("s", "S <&>")], widget=forms.RadioSelect)
+    boxes = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二 & 三")], required=False,
+                                      widget=forms.CheckboxSelectMultiple(attrs={"class": "reasons"}))
+    grouped_boxes = forms.MultipleChoiceField(choices=[("组<1>", [("x", "X"), ("y", "Y")]), ("z", "Z")],
+                                              widget=forms.CheckboxSelectMultiple)
 
 
 VALUES: list[dict[str, Any]] = [
     {},
     {"text": '<script>"x"</script>', "number": "12.50", "hidden": "h&h", "email": "a@b.cn", "password": "p<w>",
      "date": "2026-11-29", "check": "on", "area": "第一行\n<第二行>", "choice": "a", "grouped": "y",
-     "many": ["1", "3"], "radio": "r"},
+     "many": ["1", "3"], "radio": "r",
+     "boxes": ["2"], "grouped_boxes": ["y", "z"]},
     {"text": mark_safe("<i>safe</i>"), "area": "", "choice": "b", "grouped": "z", "check": ""},
 ]
 
