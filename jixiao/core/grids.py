@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape
+
+from jixiao.core.renderers import esc
 
 
 def widget(form: forms.BaseForm, name: str) -> str:
@@ -32,4 +33,4 @@ def hidden_fields(form: forms.BaseForm) -> str:
 
 def text(value: Any) -> str:
     """``{{ value }}`` for text and whole numbers (escaped unless already safe)."""
-    return str(conditional_escape(value))
+    return esc(value)

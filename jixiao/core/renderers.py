@@ -8,6 +8,7 @@ them (tested against the templates); every other widget falls back to the templa
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,9 +17,18 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 
+def esc(value: Any) -> str:
+    """``conditional_escape`` (what ``{{ value }}`` writes for text) without its lazy wrapper for plain text."""
+    if type(value) is str:
+        return html.escape(value)  # what django.utils.html.escape does to a str
+    return str(conditional_escape(value))
+
+
 def _text(value: Any) -> str:
     """``{{ value|stringformat:'s' }}`` with autoescape."""
-    return str(conditional_escape(value if isinstance(value, SafeString) else str(value)))
+    if type(value) is str:
+        return html.escape(value)
+    return esc(value if isinstance(value, SafeString) else str(value))
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -27,33 +37,33 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
         if value is False:
             continue
         if value is True:
-            out.append(f" {conditional_escape(name)}")
+            out.append(f" {esc(name)}")
         else:
-            out.append(f' {conditional_escape(name)}="{_text(value)}"')
+            out.append(f' {esc(name)}="{_text(value)}"')
     return "".join(out)
 
 
 def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
     shown = "" if value is None else f' value="{_text(value)}"'
-    return f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
+    return f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"{shown}{_attrs(widget["attrs"])}>'
 
 
 def _textarea(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
-    body = conditional_escape(value) if value else ""
-    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{body}</textarea>'
+    body = esc(value) if value else ""
+    return f'<textarea name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>\n{body}</textarea>'
 
 
 def _option(option: Mapping[str, Any]) -> str:
-    return f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{conditional_escape(option["label"])}</option>'
+    return f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{esc(option["label"])}</option>'
 
 
 def _select(widget: Mapping[str, Any]) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{esc(group_name)}">')
         for option in group_choices:
             parts.append(f"\n  {_option(option)}\n")  # select_option.html ends with a newline
         if group_name:
@@ -69,19 +79,19 @@ def _input_option(option: Mapping[str, Any]) -> str:
     if not option["wrap_label"]:
         return field + "\n\n"
     option_id = option["attrs"].get("id")
-    target = f' for="{conditional_escape(option_id)}"' if option_id else ""
-    return f"<label{target}>{field} {conditional_escape(option['label'])}</label>\n\n"
+    target = f' for="{esc(option_id)}"' if option_id else ""
+    return f"<label{target}>{field} {esc(option['label'])}</label>\n\n"
 
 
 def _multiple_input(widget: Mapping[str, Any]) -> str:
     """``multiple_input.html`` (checkbox and radio lists)."""
     widget_id = widget["attrs"].get("id")
     css = widget["attrs"].get("class")
-    parts = ["<div", f' id="{conditional_escape(widget_id)}"' if widget_id else "",
-             f' class="{conditional_escape(css)}"' if css else "", ">"]
+    parts = ["<div", f' id="{esc(widget_id)}"' if widget_id else "",
+             f' class="{esc(css)}"' if css else "", ">"]
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f"\n  <div><label>{conditional_escape(group_name)}</label>")
+            parts.append(f"\n  <div><label>{esc(group_name)}</label>")
         for option in group_choices:
             parts.append(f"<div>\n    {_input_option(option)}</div>")
         if group_name:

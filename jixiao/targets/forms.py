@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.forms import inlineformset_factory
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from jixiao.core import grids
@@ -131,10 +130,10 @@ class UploadForm(forms.Form):
 def indicator_rows(formset: Any) -> SafeString:
     """The indicator grid's rows (``<tr>`` per form, the parse preview's htmx span included), written in
     one pass: a template loop over ~100 cells cost more CPU than the widgets (see ``core.grids``)."""
-    preview_url = conditional_escape(reverse("targets:parse_preview"))
+    preview_url = grids.text(reverse("targets:parse_preview"))
     rows = []
     for counter, form in enumerate(formset, 1):
-        p = conditional_escape(form.prefix)
+        p = grids.text(form.prefix)
         rows.append(
             f'<tr class="{"row-error" if form.errors else ""}">{grids.hidden_fields(form)}\n'
             f'<td>{counter}</td><td>{grids.widget(form, "level1")}</td>'
