@@ -37,7 +37,7 @@ def typed(form: MonitoringForm) -> dict[str, Any]:
 
 @pytest.mark.parametrize("refused", [False, True])
 def test_rows_are_the_template_loops_markup(project_form: MonitoringForm, refused: bool) -> None:
-    project_form.rows.filter(pk=project_form.rows.order_by("pk").first().pk).update(light="red")
+    project_form.rows.filter(pk=project_form.rows.earliest("pk").pk).update(light="red")
     data = typed(project_form) if refused else None
     row_forms = FormEditView().row_forms(project_form, data)
     expected = TEMPLATE_LOOP.render(Context({"row_forms": row_forms, "object": project_form}))
@@ -49,7 +49,7 @@ def test_rows_are_the_template_loops_markup(project_form: MonitoringForm, refuse
 
 def test_refused_form_gives_back_the_rows_typed(project_form: MonitoringForm, users: dict[str, Any],
                                                 login: Any) -> None:
-    first = project_form.rows.order_by("pk").first()
+    first = project_form.rows.earliest("pk")
     data = {"lock_version": project_form.lock_version, "contact_person": "李明", **typed(project_form)}
     page = login(users["unit_filler"]).post(reverse("monitoring:form_edit", kwargs={"pk": project_form.pk}), data)
     html = page.content.decode()
