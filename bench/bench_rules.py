@@ -8,12 +8,14 @@ Prints indicators per second for
   - parse only, uncached.
 Each figure is the best of --repeat runs (default 3); the worst is printed too.
 The target is over 100,000 indicators per second of CPU time on one core; the last line
-reads ``cpu_indicators_per_s=N cpu_uncached_indicators_per_s=M``.
+reads ``cpu_indicators_per_s=N cpu_uncached_indicators_per_s=M``. The line before it is a
+SHA-256 of every parsed value and score (untimed): a speed-up must leave it unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import sys
@@ -25,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jixiao.rules.parsing import parse_cached, parse_value
-from jixiao.rules.ruleset import get_rule_set
+from jixiao.rules.ruleset import RuleSet, get_rule_set
 from jixiao.rules.scoring import score_indicator, score_parsed
 
 Indicator = tuple[str, str, Decimal]
@@ -94,6 +96,20 @@ def build(count: int, seed: int) -> list[Indicator]:
     return out
 
 
+def results_digest(items: list[Indicator], rules: RuleSet) -> str:
+    """SHA-256 of both parsed values and the score of every indicator, uncached; the cached
+    parser must give the same scores (checked here, so the digest covers both paths)."""
+    parse_cached.cache_clear()
+    digest = hashlib.sha256()
+    for target_text, actual_text, weight in items:
+        target, actual = parse_value(target_text), parse_value(actual_text)
+        score = score_parsed(target, actual, actual_text, weight, rules, year=2021)
+        if score_indicator(target_text, actual_text, weight, rules, year=2021) != score:
+            raise AssertionError(f"cached and uncached scores differ for {target_text!r} / {actual_text!r}")
+        digest.update(repr((target.to_dict(), actual.to_dict(), tuple(score))).encode())
+    return digest.hexdigest()
+
+
 def _timed(label: str, count: int, run: Callable[[], None], repeat: int) -> float:
     """Best of ``repeat`` runs by CPU time (the machine may be shared; CPU time is what the
     process itself spent, the minimum the least disturbed); wall time is printed beside it."""
@@ -151,6 +167,7 @@ def main() -> int:
         f"target {TARGET_PER_SECOND:,}/s by CPU time: {verdict} (cached parser, as score_indicator runs); "
         f"uncached {plain / TARGET_PER_SECOND:.0%} of target"
     )
+    print(f"results_sha256={results_digest(items, rules)}")
     print(f"cpu_indicators_per_s={best:.0f} cpu_uncached_indicators_per_s={plain:.0f}")
     return 0
 

@@ -85,7 +85,20 @@ def _translation_table() -> dict[int, str | None]:
     return table
 
 
+def _character_class(code_points: Iterable[int]) -> str:
+    """A regex character class matching exactly ``code_points`` (consecutive runs as ranges)."""
+    runs: list[list[int]] = []
+    for cp in sorted(code_points):
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in runs) + "]"
+
+
 _TABLE: Final = _translation_table()
+_TRANSLATED_RE: Final = re.compile(_character_class(_TABLE))
+"""Any character ``_TABLE`` changes: most texts have none, and a search is cheaper than ``translate``."""
 _OP_SPELLINGS: Final = (
     ("≥=", "≥"),
     (">=", "≥"),
@@ -101,7 +114,7 @@ _TRAILING_PUNCT: Final = "。.,;；!！、"
 
 def normalise_text(text: str) -> str:
     """Full-width and look-alike symbols to ASCII/≥≤, whitespace and control characters removed."""
-    s = text.translate(_TABLE)
+    s = text if _TRANSLATED_RE.search(text) is None else text.translate(_TABLE)
     if "=" in s:
         for spelling, symbol in _OP_SPELLINGS:
             s = s.replace(spelling, symbol)

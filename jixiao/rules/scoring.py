@@ -167,6 +167,9 @@ class IndicatorScore(NamedTuple):
         return self.weight is not None and ZERO <= claimed <= self.weight
 
 
+_new_tuple: Final = tuple.__new__
+
+
 def is_not_applicable(value: ParsedValue) -> bool:
     """ "不适用" / "不涉及" written as the target or the actual (domain.md §4.5)."""
     return isinstance(value, Qualitative) and _normalised(value.text) in NOT_APPLICABLE_WORDS
@@ -222,11 +225,20 @@ def _actual_issue(
     return IndicatorScore(rule_set.name, method, weight, issue_code="ACTUAL_UNPARSED", issue=reason)
 
 
+_DIRECTED_METHODS: Final[dict[str, dict[str, Method]]] = {
+    variant: {
+        **dict.fromkeys(POSITIVE_OPS, "positive_ratio"),
+        **dict.fromkeys(REVERSE_OPS, "reverse_ratio" if variant == "R1" else "reverse_linear"),
+    }
+    for variant in ("R1", "R2")
+}
+"""The method of a target's comparison by reverse variant; "=" is missing (it depends on the value)."""
+
+
 def _quantitative_method(target: Quantitative, rule_set: RuleSet) -> Method:
-    if target.op in POSITIVE_OPS:
-        return "positive_ratio"
-    if target.op in REVERSE_OPS:
-        return "reverse_ratio" if rule_set.reverse_variant == "R1" else "reverse_linear"
+    method = _DIRECTED_METHODS[rule_set.reverse_variant].get(target.op)
+    if method is not None:
+        return method
     return "equal_zero" if target.value == 0 else "equal_ratio"
 
 
@@ -251,7 +263,11 @@ def _score_quantitative(
     method = _quantitative_method(target, rule_set)
     if not isinstance(actual, Quantitative):
         return _actual_issue(rule_set, method, weight, actual)
-    value = align_actual(actual.value, actual.unit, target.value, target.unit)
+    unit = target.unit
+    # Most actuals are written in their target's unit; align_actual returns such a value as it is.
+    value = (
+        actual.value if actual.unit == unit else align_actual(actual.value, actual.unit, target.value, unit)
+    )
     if value is None:
         issue = (
             f"实际完成值的单位“{actual.unit or '无'}”与指标值的单位“{target.unit or '无'}”不一致，无法比较"
@@ -272,16 +288,24 @@ def _score_quantitative(
         overachieved = value >= rule_set.overachievement_threshold * t
     else:
         overachieved = target.op in POSITIVE_OPS and t == 0 and value >= rule_set.overachievement_zero_target
-    # Fields by position (rule_set, method, weight, score, met, achievement, overachieved): keywords
-    # cost a NamedTuple about as much again as building it, and this runs once per indicator.
-    return IndicatorScore(
-        rule_set.name,
-        method,
-        weight,
-        None if weight is None else rule_set.round(weight * ratio),
-        ratio == ONE,
-        achievement,
-        overachieved,
+    # All twelve fields by position straight into the tuple: a NamedTuple's own __new__ (defaults,
+    # keywords) costs three times the tuple itself, and this runs once per indicator.
+    return _new_tuple(
+        IndicatorScore,
+        (
+            rule_set.name,
+            method,
+            weight,
+            None if weight is None else rule_set.round(weight * ratio),
+            ratio == ONE,
+            achievement,
+            overachieved,
+            None,  # band
+            None,  # band_kind
+            None,  # suggested
+            None,  # issue_code
+            None,  # issue
+        ),
     )
 
 

@@ -1,14 +1,15 @@
 """Typed values parsed from target (年度指标值) and actual (实际完成值) texts.
 
-Every value is a frozen dataclass with ``to_dict()`` in the shapes of
-``shared/formats/selfeval-table.md`` ("Parsed target value").
+Every value is an immutable NamedTuple with ``to_dict()`` in the shapes of
+``shared/formats/selfeval-table.md`` ("Parsed target value"). NamedTuples rather than frozen
+dataclasses because the parser builds one or two per indicator and a frozen dataclass costs more
+than twice as much to build; the ``kind`` field keeps values of different types unequal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Op = Literal[">=", ">", "=", "<=", "<"]
 POSITIVE_OPS: frozenset[str] = frozenset({">=", ">"})
@@ -22,8 +23,7 @@ def json_number(value: Decimal) -> int | float:
     return float(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Quantitative:
+class Quantitative(NamedTuple):
     """A comparison with a number: "≥50个" → op ">=", value 50, unit "个"."""
 
     op: Op
@@ -35,8 +35,7 @@ class Quantitative:
         return {"kind": self.kind, "op": self.op, "value": json_number(self.value), "unit": self.unit}
 
 
-@dataclass(frozen=True, slots=True)
-class DatePoint:
+class DatePoint(NamedTuple):
     """A calendar point as written: month always, year and day when given."""
 
     month: int
@@ -53,8 +52,7 @@ class DatePoint:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
+class Deadline(NamedTuple):
     """A completion deadline: "9月前" → month 9; "2021年12月31日前" → year, month, day."""
 
     month: int
@@ -71,8 +69,7 @@ class Deadline:
         return {"kind": self.kind, "op": self.op, **self.point.to_dict()}
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     """A time span: "2021.1.1-12.31", "2021年1月-12月"."""
 
     start: DatePoint
@@ -83,8 +80,7 @@ class Period:
         return {"kind": self.kind, "start": self.start.to_dict(), "end": self.end.to_dict()}
 
 
-@dataclass(frozen=True, slots=True)
-class Qualitative:
+class Qualitative(NamedTuple):
     """Words a rater judges: "效果明显", "是", "有效"."""
 
     text: str
@@ -94,8 +90,7 @@ class Qualitative:
         return {"kind": self.kind, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class Unparsed:
+class Unparsed(NamedTuple):
     """Anything else, with the reason in Chinese."""
 
     text: str
