@@ -235,13 +235,6 @@ _DIRECTED_METHODS: Final[dict[str, dict[str, Method]]] = {
 """The method of a target's comparison by reverse variant; "=" is missing (it depends on the value)."""
 
 
-def _quantitative_method(target: Quantitative, rule_set: RuleSet) -> Method:
-    method = _DIRECTED_METHODS[rule_set.reverse_variant].get(target.op)
-    if method is not None:
-        return method
-    return "equal_zero" if target.value == 0 else "equal_ratio"
-
-
 def quantitative_ratio(method: Method, actual: Decimal, target: Decimal) -> Decimal:
     """The share of w an actual earns (domain.md §4.3), for A ≥ 0; clamped to [0, 1]."""
     if method == "equal_zero":
@@ -260,7 +253,9 @@ def quantitative_ratio(method: Method, actual: Decimal, target: Decimal) -> Deci
 def _score_quantitative(
     target: Quantitative, actual: ParsedValue, weight: Decimal | None, rule_set: RuleSet
 ) -> IndicatorScore:
-    method = _quantitative_method(target, rule_set)
+    method = _DIRECTED_METHODS[rule_set.reverse_variant].get(target.op) or (
+        "equal_zero" if target.value == 0 else "equal_ratio"
+    )
     if not isinstance(actual, Quantitative):
         return _actual_issue(rule_set, method, weight, actual)
     unit = target.unit
