@@ -213,6 +213,10 @@ class FormEditView(ScopedView):
     model = MonitoringForm
     permission_action = "change"
 
+    def scoped(self, action: str | None = None) -> QuerySet[Any]:
+        # The title, the period and the target's version read these: one query instead of four.
+        return super().scoped(action).select_related("project", "unit", "round", "target")
+
     def editable(self) -> MonitoringForm:
         obj = self.get_object("view")
         if not can_edit(obj, self.request.user):

@@ -3,6 +3,7 @@ main tasks, versions, and the indicator library (domain.md §2.1–2.3, §3)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -133,8 +134,10 @@ class TargetDeclaration(WorkflowDocument):
     def is_classified(self) -> bool:
         return self.unit.is_classified or bool(self.project and self.project.is_classified)
 
-    def to_draft(self, previous_values: dict[str, Decimal] | None = None) -> TargetDraft:
-        indicators = list(self.indicators.all())
+    def to_draft(self, previous_values: dict[str, Decimal] | None = None,
+                 indicators: Sequence[TargetIndicator] | None = None) -> TargetDraft:
+        """The rules engine's view of the declaration; ``indicators``: its saved rows when already read."""
+        indicators = list(self.indicators.all()) if indicators is None else indicators
         tasks = list(self.main_tasks.all()) if self.kind == Kind.DEPARTMENT else []
         if self.kind == Kind.PROJECT:
             declared = None if self.fiscal_fen is None and self.other_fen is None else (self.fiscal_fen or 0) + (self.other_fen or 0)

@@ -3,6 +3,7 @@ compare versions, approve a project's budget only with an approved target (六�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,13 +55,14 @@ def open_department_declaration(unit: BudgetUnit, year: int, user: Any) -> Targe
 
 
 def last_year_declaration(declaration: TargetDeclaration) -> TargetDeclaration | None:
-    """Last year's current approved declaration of the same project code (or the same unit)."""
+    """Last year's current approved declaration of the same project code (or the same unit); ordered by
+    version alone (the list's default order joins units and projects for nothing here)."""
     qs = TargetDeclaration.objects.filter(year=declaration.year - 1, kind=declaration.kind, is_current=True,
                                           state__in=APPROVED_STATES)
     if declaration.kind == Kind.PROJECT:
         # A continuing project keeps its 项目库 code from year to year.
-        return qs.filter(project__code=declaration.project.code).first() if declaration.project else None
-    return qs.filter(unit=declaration.unit).first()
+        return qs.filter(project__code=declaration.project.code).order_by("-version").first() if declaration.project else None
+    return qs.filter(unit=declaration.unit).order_by("-version").first()
 
 
 def previous_values(declaration: TargetDeclaration) -> dict[str, Decimal]:
@@ -77,13 +79,15 @@ def previous_values(declaration: TargetDeclaration) -> dict[str, Decimal]:
     return values
 
 
-def review_findings(declaration: TargetDeclaration) -> list[TargetFinding]:
-    """The automatic review checks (run on save, before submission and for reviewers)."""
+def review_findings(declaration: TargetDeclaration,
+                    indicators: Sequence[TargetIndicator] | None = None) -> list[TargetFinding]:
+    """The automatic review checks (run on save, before submission and for reviewers); ``indicators``:
+    the declaration's saved rows when the page has read them already."""
     from jixiao.rules import get_rule_set
 
     rule_set = get_rule_set("national-default")
     weights = dict(rule_set.level1_weights)
-    return review_target(declaration.to_draft(previous_values(declaration)), weights)
+    return review_target(declaration.to_draft(previous_values(declaration), indicators), weights)
 
 
 def _copy_content(source: TargetDeclaration, target: TargetDeclaration) -> None:

@@ -190,7 +190,7 @@ class DeclarationDetailView(ScopedDetailView):
             kind=obj.kind, year=obj.year, unit=obj.unit, project=obj.project).order_by("version")
         context = {
             "title": str(obj), "object": obj, "rows": rows, "tasks": list(obj.main_tasks.all()),
-            "findings": review_findings(obj),
+            "findings": review_findings(obj, indicators),
             "transitions": available_transitions(obj, user),
             "can_edit": can_edit(obj, user) and user.can("targets.targetdeclaration", "change"),
             "can_review": user.can("targets.targetdeclaration", "review") and obj.state == "dept_approved"
@@ -229,9 +229,15 @@ class DeclarationEditView(ScopedView):
         return render(self.request, self.template_name, {
             "title": f"填报：{obj}", "object": obj, "header": header, "indicators": indicators, "tasks": tasks,
             "indicator_rows": f.indicator_rows(indicators),
-            "lock_version": version, "findings": review_findings(obj), "library": library[:200],
+            "lock_version": version, "library": library[:200],
+            # The saved rows the grid read (a refused form's typed rows are not checked until saved).
+            "findings": review_findings(obj, list(indicators.get_queryset())),
             "suggestions": suggestions, "budget_fen": obj.budget_fen, "panels": panels(obj),
         }, status=status)
+
+    def scoped(self, action: str | None = None) -> QuerySet[Any]:
+        # The title, the budget and the library's sector read these: one query instead of three.
+        return super().scoped(action).select_related("project", "sector", "unit")
 
     def get_editable(self) -> TargetDeclaration:
         obj = self.get_object("view")
