@@ -1,11 +1,12 @@
-"""Bulk inserts for imports: one prepared INSERT executed for all rows (``cursor.executemany``) on
-SQLite, one COPY on PostgreSQL, with the history rows django-simple-history would write
-(``bulk_create_with_history``'s rows, at a fraction of the ORM's per-value cost), copied inside the
+"""Bulk inserts for imports: INSERTs of 500 rows each on SQLite, one COPY on PostgreSQL, with the
+history rows django-simple-history would write (``bulk_create_with_history``'s rows, at a fraction of the ORM's per-value cost), copied inside the
 database by INSERT … SELECT. Used where tens of thousands of rows arrive at once."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -43,9 +44,28 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:  # SQLite: one prepared statement stepped for every row
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        else:  # SQLite: INSERTs of many rows each (a statement per row costs 2.5×: each execution
+            # restarts the program and updates the AUTOINCREMENT sequence)
+            per = _rows_per_insert(len(fields))
+            head, one = f"INSERT INTO {table} ({names}) VALUES ", f"({', '.join(['%s'] * len(fields))})"
+            full = head + ", ".join([one] * per)
+            for start in range(0, len(rows), per):
+                chunk = rows[start:start + per]
+                statement = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
+                cursor.execute(statement, list(chain.from_iterable(chunk)))
+
+
+#: rows in one SQLite INSERT (beyond a few hundred a longer statement gains nothing)
+SQLITE_ROWS_PER_INSERT = 500
+
+
+def _rows_per_insert(columns: int) -> int:
+    """Rows of ``columns`` values that fit one SQLite statement's parameter limit."""
+    try:
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+    except AttributeError:  # an SQLite binding without getlimit: the compile-time default
+        limit = connection.features.max_query_params
+    return max(1, min(SQLITE_ROWS_PER_INSERT, limit // columns))
 
 
 def insert_with_history(model: type[Model], columns: Sequence[str], rows: list[list[Any]], key: Sequence[str],
@@ -105,15 +125,38 @@ def copy_to_history(model: type[Model], pks: list[int], history_type: str, reaso
             params.append(f.get_db_prep_save(special[f.attname] if f.attname in special else f.get_default(), connection))
         else:
             select.append(qn(source[f.attname]))
-    pk = qn(str(model._meta.pk.column))
+    _insert_select(historical._meta.db_table, names, select, params, model, pks)
+
+
+def insert_links(through: type[Model], owner: str, target: str, source: type[Model],
+                 owners_by_target: dict[Any, list[int]]) -> None:
+    """Link rows (``owner``, ``target``) of a many-to-many ``through`` table: for each target value its
+    owners, primary keys of ``source`` (sorted), selected from ``source`` by INSERT … SELECT over key
+    ranges. An import links thousands of new records to a handful of targets (one fund source each):
+    the rows are built inside the database, none is bound from Python."""
+    qn = connection.ops.quote_name
+    columns = {f.attname: str(f.column) for f in through._meta.concrete_fields}
+    names = [qn(columns[owner]), qn(columns[target])]
+    for value, pks in owners_by_target.items():
+        _insert_select(through._meta.db_table, names, [qn(str(source._meta.pk.column)), "%s"], [value], source, pks)
+
+
+def _insert_select(table: str, names: list[str], select: list[str], params: list[Any], source: type[Model],
+                   pks: list[int]) -> None:
+    """INSERT INTO ``table`` (``names``) SELECT ``select`` FROM ``source``'s table for the records
+    ``pks`` (sorted), in statements of ``RANGES_PER_STATEMENT`` primary-key ranges."""
+    if not pks:
+        return
+    qn = connection.ops.quote_name
+    pk = qn(str(source._meta.pk.column))
     runs: list[list[int]] = []  # consecutive primary keys as [first, last]: usually one range
     for value in pks:
         if runs and value == runs[-1][1] + 1:
             runs[-1][1] = value
         else:
             runs.append([value, value])
-    statement = (f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(names)}) SELECT {', '.join(select)} "
-                 f"FROM {qn(model._meta.db_table)} WHERE ")
+    statement = (f"INSERT INTO {qn(table)} ({', '.join(names)}) SELECT {', '.join(select)} "
+                 f"FROM {qn(source._meta.db_table)} WHERE ")
     with connection.cursor() as cursor:
         for start in range(0, len(runs), RANGES_PER_STATEMENT):
             batch = runs[start:start + RANGES_PER_STATEMENT]

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_update_with_history
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core import jobs
-from jixiao.core.bulk import insert_rows, insert_with_history
+from jixiao.core.bulk import insert_links, insert_with_history
 from jixiao.core.imports import ImportRejected, RowError, Sheet, collector_paused, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
@@ -240,7 +240,7 @@ PROJECT_FIELDS = ["year", "code", "name", "unit_id", "sector_id", "initial_budge
 def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
     """Bulk writes: one prepared INSERT for the new projects and one INSERT … SELECT for their history
     rows (``core.bulk``), one UPDATE statement set for the changed ones with history; fund sources and
-    policy categories in one INSERT each."""
+    policy categories linked by INSERT … SELECT, one per source (category)."""
     years = {p.year for p in parsed if p.year is not None}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
     new: list[list[Any]] = []
@@ -274,8 +274,16 @@ def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], pars
              key: str, changed: list[Project]) -> None:
     if changed:
         through.objects.filter(project_id__in=[p.pk for p in changed]).delete()
-    insert_rows(through, ["project_id", target],
-                [[by_key[(p.year, p.code)], item.id] for p in parsed for item in getattr(p, key)])
+    owners: dict[int, list[int]] = {}  # a fund source (policy category) → its projects
+    for p in parsed:
+        items = getattr(p, key)
+        if items:
+            pk = by_key[(p.year, p.code)]
+            for item in items:
+                linked = owners.setdefault(item.id, [])
+                if not linked or linked[-1] != pk:  # a source named twice in one cell is one link
+                    linked.append(pk)
+    insert_links(through, "project_id", target, Project, {item: sorted(pks) for item, pks in owners.items()})
 
 
 def queue_import(kind: str, content: bytes | Iterable[bytes], filename: str, user: Any) -> ImportBatch:
