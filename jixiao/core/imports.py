@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from jixiao.core.filelimits import BUDGET_DATA, XLS_MAGIC, XLSX_MAGIC, FileRefused, Limits, guard, run_limited
@@ -90,6 +91,7 @@ class ImportRejected(Exception):
 HEADER_SEARCH_ROWS = 30
 TOTAL_ROW = re.compile(r"^(合计|小计|总计|本页合计|累计)[:：]?")
 TOTAL_START = frozenset("合小总本累")
+TOTAL_CHAR = re.compile("[合小总本累]")  # any first character of a total label in a row's text
 UNIT_SUFFIX = re.compile(r"^(?P<name>.+?)[（(](?P<unit>万元|元)[）)]$")
 UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(?P<unit>万元|元)")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -138,6 +140,8 @@ def read_table(
     names = [h for h in headers if h]
     picks = [i for i, h in enumerate(headers) if h]
     width = max(picks) + 1 if picks else 0
+    # the named columns' cells of a row (itemgetter returns a bare value for a single index)
+    pick: Any = itemgetter(*picks) if len(picks) > 1 else lambda cells: tuple(cells[i] for i in picks)
     rows, raw_rows, skipped = sheet.rows, sheet.raw_rows, sheet.skipped
     for number, cells in enumerate(data[header_index + 1:], start=header_row + 1):
         # one C-level look at the row's text decides whether the per-cell checks are needed
@@ -147,12 +151,12 @@ def read_table(
             cells = [restore_text(c) if c.__class__ is str else c for c in cells]
         if len(strings) + cells.count(None) == len(cells) and not "".join(strings).strip():
             continue  # empty: nothing but blanks
-        if any(start in texts for start in TOTAL_START) and any(
+        if TOTAL_CHAR.search(texts) and any(
                 c.__class__ is str and c.lstrip()[:1] in TOTAL_START and TOTAL_ROW.match(_clean(c)) for c in cells[:6]):
             skipped.append((number, cells))
             continue
         padded = cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))]
-        rows.append((number, dict(zip(names, [padded[i] for i in picks], strict=True))))
+        rows.append((number, dict(zip(names, pick(padded), strict=True))))
         raw_rows[number] = cells
     if not sheet.rows:
         raise ImportRejected([RowError(0, "", "文件中没有数据行。")])

@@ -24,11 +24,22 @@ class AmountError(ValueError):
 #: a plain decimal number (what a spreadsheet or a clerk writes): parsed with integer arithmetic
 PLAIN_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
 FEN_PER_UNIT = {"元": FEN_PER_YUAN, "万元": FEN_PER_WAN}
+#: (unit, digits after the point) → 分 per last digit, for the decimals that are whole 分 (12.34 元, 0.000001 万元)
+FEN_PER_DIGITS = {(unit, n): fen // 10**n for unit, fen in FEN_PER_UNIT.items() for n in range(len(str(fen)))}
 
 
 def parse_amount(text: object, unit: str = "元", allow_negative: bool = False) -> int:
     """Parse ``text`` (in ``unit``: "元" or "万元") into integer 分; a negative amount only when
     ``allow_negative`` (a treasury refund, 红字冲销)."""
+    if text.__class__ is float:  # a spreadsheet's number with at most 分 precision: exact in one multiplication
+        raw = float.__repr__(text)  # the shortest decimal that is this float: "12.34", "1e-07", "nan"
+        head, _, decimals = raw.partition(".")
+        scale = FEN_PER_DIGITS.get((unit, len(decimals)))
+        if scale is not None and "e" not in raw and head[-1:].isdigit():
+            fen = int(head + decimals) * scale
+            if fen < 0 and not allow_negative:
+                raise AmountError("金额不能为负数")
+            return fen
     if unit not in FEN_PER_UNIT:
         raise AmountError(f"不支持的金额单位「{unit}」")
     if isinstance(text, bool):
