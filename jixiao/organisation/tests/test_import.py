@@ -96,6 +96,31 @@ def test_imported_projects_get_their_history_rows_and_a_second_import_updates(or
     assert Project.objects.get(code="430603-2022-0007").fund_sources.count() == 1
 
 
+def test_each_project_gets_exactly_the_fund_sources_and_policy_categories_its_row_names(
+        org: Any, users: dict[str, Any], login: Any) -> None:
+    """Links are written per source (category) over the new projects' keys: alternating sources, two in
+    one cell, one named twice and a project without a category each keep exactly their own."""
+    header = [*PROJECT_HEADER, "重大政策类别"]
+    rows = [[*row, ""] for row in project_rows(6)]
+    rows[1][4] = "政府性基金预算"
+    rows[2][4] = "一般公共预算、政府性基金预算"
+    rows[3][4] = "政府性基金预算，政府性基金预算"
+    rows[3][8] = "民生资金"
+    rows[4][8] = "防疫资金、民生资金"
+    response = upload(login(users["perf_section"]), "projects", workbook(header, rows))
+    assert "导入成功：共 6 行，新增 6" in response.content.decode()
+    linked = {p.code[-1]: ([s.name for s in p.fund_sources.all()], [c.name for c in p.policy_categories.all()])
+              for p in Project.objects.filter(year=2022).prefetch_related("fund_sources", "policy_categories")}
+    assert linked == {
+        "1": (["一般公共预算"], []),
+        "2": (["政府性基金预算"], []),
+        "3": (["一般公共预算", "政府性基金预算"], []),
+        "4": (["政府性基金预算"], ["民生资金"]),
+        "5": (["一般公共预算"], ["防疫资金", "民生资金"]),
+        "6": (["一般公共预算"], []),
+    }
+
+
 def test_one_bad_row_among_many_writes_nothing_and_names_row_and_column(org: Any, users: dict[str, Any], login: Any) -> None:
     rows = project_rows(200)
     rows[136][5] = "12,000.005"  # Excel row 138: sub-分 amount in 年初预算数
