@@ -166,7 +166,9 @@ def test_units_import_builds_the_tree_parents_after_children_in_the_file(org: An
     response = upload(login(users["perf_section"]), "units", workbook(UNIT_COLUMNS, rows))
     assert "导入成功" in response.content.decode()
     child = BudgetUnit.objects.get(code="950001")
-    assert child.parent.code == "950" and child.root.code == "950" and child.parent.root_id == child.parent.pk
+    parent, root = child.parent, child.root
+    assert parent is not None and root is not None
+    assert parent.code == "950" and root.code == "950" and parent.root_id == parent.pk
 
 
 def test_not_a_workbook_is_refused_with_a_reason(org: Any, users: dict[str, Any], login: Any) -> None:
