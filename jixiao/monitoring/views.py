@@ -219,7 +219,7 @@ class FormEditView(ScopedView):
 
     def editable(self) -> MonitoringForm:
         obj = self.get_object("view")
-        if not can_edit(obj, self.request.user):
+        if not can_edit(obj, self.request.user, in_scope=True):
             raise Http404("该监控表当前状态不可修改。")
         return obj
 

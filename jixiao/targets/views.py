@@ -241,7 +241,7 @@ class DeclarationEditView(ScopedView):
 
     def get_editable(self) -> TargetDeclaration:
         obj = self.get_object("view")
-        if not can_edit(obj, self.request.user):
+        if not can_edit(obj, self.request.user, in_scope=True):
             raise Http404("该申报表当前状态不可修改。")
         return obj
 

@@ -176,9 +176,10 @@ def available_transitions(document: WorkflowDocument, user: User) -> list[Transi
             and (t.overrides_invariants or t.fulfils_invariants or not invariant_problems(document, t.target))]
 
 
-def can_edit(document: WorkflowDocument, user: User) -> bool:
+def can_edit(document: WorkflowDocument, user: User, in_scope: bool = False) -> bool:
+    """``in_scope``: the caller read ``document`` through ``for_user(user)`` already (no second query)."""
     state = document.workflow().state(document.state)
-    return user.role in state.editable_by and _in_scope(document, user)
+    return user.role in state.editable_by and (in_scope or _in_scope(document, user))
 
 
 def perform_transition(
