@@ -22,19 +22,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
     values are not plain ints, strings, booleans or None is converted by its field, value by value."""
     if not rows:
         return
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    fields = [by_attname[c] for c in columns]
-    for n, field in enumerate(fields):
-        if not set(map(type, map(itemgetter(n), rows))) <= SIMPLE_TYPES:
-            converted: dict[Any, Any] = {}  # the same value (e.g. one history date) converted once
-            for row in rows:
-                value = row[n]
-                try:
-                    if value not in converted:
-                        converted[value] = field.get_db_prep_save(value, connection)
-                    row[n] = converted[value]
-                except TypeError:  # unhashable (JSON)
-                    row[n] = field.get_db_prep_save(value, connection)
+    fields = _db_values(model, columns, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
@@ -54,6 +42,43 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
                 chunk = rows[start:start + per]
                 statement = full if len(chunk) == per else head + ", ".join([one] * len(chunk))
                 cursor.execute(statement, list(chain.from_iterable(chunk)))
+
+
+def _db_values(model: type[Model], columns: Sequence[str], rows: list[list[Any]]) -> list[Any]:
+    """The fields of ``columns`` (attnames); a column of ``rows`` whose values are not plain ints, strings,
+    booleans or None converted in place by its field."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[c] for c in columns]
+    for n, field in enumerate(fields):
+        if not set(map(type, map(itemgetter(n), rows))) <= SIMPLE_TYPES:
+            converted: dict[Any, Any] = {}  # the same value (e.g. one history date) converted once
+            for row in rows:
+                value = row[n]
+                try:
+                    if value not in converted:
+                        converted[value] = field.get_db_prep_save(value, connection)
+                    row[n] = converted[value]
+                except TypeError:  # unhashable (JSON)
+                    row[n] = field.get_db_prep_save(value, connection)
+    return fields
+
+
+def update_with_history(model: type[Model], columns: Sequence[str], rows: list[list[Any]], reason: str,
+                        user: Any = None) -> None:
+    """UPDATE existing records given as value lists in ``columns`` order (by attname) followed by the
+    primary key, one prepared statement executed for every row, then write their "~" history rows as
+    they now are (``copy_to_history``): what ``bulk_update_with_history`` writes, without its CASE
+    expressions per value (a minute for 20,000 records)."""
+    if not rows:
+        return
+    fields = _db_values(model, columns, rows)
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(str(f.column))} = %s" for f in fields)
+    pk = qn(str(model._meta.pk.column))  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {qn(model._meta.db_table)} SET {assignments} WHERE {pk} = %s", rows)
+    if getattr(model, "history", None) is not None:
+        copy_to_history(model, sorted(row[-1] for row in rows), "~", reason, user)
 
 
 #: rows in one SQLite INSERT (beyond a few hundred a longer statement gains nothing)

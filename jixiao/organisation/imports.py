@@ -13,12 +13,11 @@ from typing import Any
 
 from django.db import transaction
 from django_tasks import task
-from simple_history.utils import bulk_update_with_history
 
 from jixiao.audit.models import EventType
 from jixiao.audit.services import log_event
 from jixiao.core import jobs
-from jixiao.core.bulk import insert_links, insert_with_history
+from jixiao.core.bulk import insert_links, insert_with_history, update_with_history
 from jixiao.core.imports import ImportRejected, RowError, Sheet, collector_paused, read_table, text
 from jixiao.core.types import with_reason
 from jixiao.core.uploads import queue, stored_content
@@ -235,32 +234,32 @@ AFTER_PROJECT_IMPORT: list[Any] = []
 #: Project columns the import writes, in the order of the INSERT (``core.bulk``)
 PROJECT_FIELDS = ["year", "code", "name", "unit_id", "sector_id", "initial_budget_fen", "adjusted_budget_fen",
                   "is_continuing", "is_classified"]
+#: … and the columns an import updates on a project it already has
+UPDATED_FIELDS = ["name", "unit_id", "sector_id", "initial_budget_fen", "adjusted_budget_fen", "is_continuing",
+                  "is_classified", "lock_version"]
 
 
 def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
-    """Bulk writes: one prepared INSERT for the new projects and one INSERT … SELECT for their history
-    rows (``core.bulk``), one UPDATE statement set for the changed ones with history; fund sources and
-    policy categories linked by INSERT … SELECT, one per source (category)."""
+    """Bulk writes (``core.bulk``): the new projects in multi-row INSERTs and their history rows by one
+    INSERT … SELECT, the existing ones by one prepared UPDATE and their history rows likewise; fund
+    sources and policy categories linked by INSERT … SELECT, one per source (category)."""
     years = {p.year for p in parsed if p.year is not None}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
     new: list[list[Any]] = []
     changed: list[Project] = []
+    updates: list[list[Any]] = []
     for p in parsed:
         project = existing.get((p.year, p.code))
         if project is None:
             new.append([p.year, p.code, p.name, p.unit.id, p.sector.id, p.initial,  # type: ignore[union-attr]
                         p.adjusted, p.is_continuing, p.is_classified])
             continue
-        project.name, project.unit, project.sector = p.name, p.unit, p.sector  # type: ignore[assignment]
-        project.initial_budget_fen, project.adjusted_budget_fen = p.initial, p.adjusted  # type: ignore[assignment]
-        project.is_continuing, project.is_classified = p.is_continuing, p.is_classified
-        project.lock_version += 1
+        updates.append([p.name, p.unit.id, p.sector.id, p.initial, p.adjusted,  # type: ignore[union-attr]
+                        p.is_continuing, p.is_classified, project.lock_version + 1, project.pk])
         changed.append(project)
     reason = "Excel导入"
     by_key = insert_with_history(Project, PROJECT_FIELDS, new, ("year", "code"), reason)
-    fields = ["name", "unit", "sector", "initial_budget_fen", "adjusted_budget_fen", "is_continuing", "is_classified",
-              "lock_version"]
-    bulk_update_with_history(changed, Project, fields, batch_size=2000, default_change_reason=reason)
+    update_with_history(Project, UPDATED_FIELDS, updates, reason)
     by_key.update({(pr.year, pr.code): pr.pk for pr in changed})
     _set_m2m(Project.fund_sources.through, "fundsource_id", by_key, parsed, "sources", changed)
     _set_m2m(Project.policy_categories.through, "policycategory_id", by_key, parsed, "categories", changed)

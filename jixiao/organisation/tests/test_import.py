@@ -91,8 +91,12 @@ def test_imported_projects_get_their_history_rows_and_a_second_import_updates(or
     rows[6][5] = "130000.00"
     response = upload(client, "projects", workbook(PROJECT_HEADER, rows))
     assert "更新 30" in response.content.decode()
-    assert Project.objects.get(code="430603-2022-0007").initial_budget_fen == 13_000_000
+    updated = Project.objects.get(code="430603-2022-0007")
+    assert updated.initial_budget_fen == 13_000_000 and updated.lock_version == 1
     assert Project.history.filter(year=2022, history_type="~").count() == 30
+    change = Project.history.get(id=updated.pk, history_type="~")
+    assert (change.initial_budget_fen, change.adjusted_budget_fen, change.history_change_reason) == (
+        13_000_000, 15_000_000, "Excel导入")
     assert Project.objects.get(code="430603-2022-0007").fund_sources.count() == 1
 
 
