@@ -29,7 +29,9 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
         if connection.vendor == "postgresql":
             # COPY: the rows stream to the server in one command (an INSERT per row costs a round trip
             # and an executor start each, 3–5× the time); constraints and triggers apply as to INSERT
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # (the raw cursor's errors wrapped as Django's, as for any query: a cut connection is an
+            # OperationalError the job's retry policy knows)
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:  # SQLite: INSERTs of many rows each (a statement per row costs 2.5×: each execution
