@@ -7,9 +7,9 @@ A file with any bad row writes nothing: the batch is recorded as rejected with e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django_tasks import task
@@ -44,6 +44,7 @@ PROJECT_HEADER = [f"{c}（元）" if c in AMOUNT_COLUMNS else c for c in PROJECT
 YES = {"是", "Y", "y", "1", "TRUE", "true", "√"}
 NO = {"否", "N", "n", "0", "FALSE", "false", ""}
 SPLIT = re.compile(r"[、,，;；/\s]+")
+T = TypeVar("T")
 
 
 @dataclass
@@ -145,8 +146,8 @@ class ParsedProject:
     adjusted: int | None
     is_continuing: bool
     is_classified: bool
-    sources: list[FundSource]
-    categories: list[PolicyCategory]
+    sources: tuple[FundSource, ...]
+    categories: tuple[PolicyCategory, ...]
 
 
 KINDS = frozenset({"新增", "延续", "新增项目", "延续项目"})
@@ -162,13 +163,7 @@ def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]
     seen: dict[tuple[int, str], int] = {}
     parsed: list[ParsedProject] = []
     initial_unit, adjusted_unit = sheet.units["年初预算数"], sheet.units["调整后预算数"]
-    split_cache: dict[str, list[str]] = {}  # a file repeats a handful of fund-source texts
-
-    def split(value: str) -> list[str]:
-        found = split_cache.get(value)
-        if found is None:
-            found = split_cache[value] = [s for s in SPLIT.split(value) if s]
-        return found
+    find_sources, find_categories = _names_in(sources), _names_in(categories)
 
     # cells as text inline (``core.imports.text``, a string cell stripped): this loop runs once per row
     for row, v in sheet.rows:
@@ -204,16 +199,15 @@ def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]
         kind = cell.strip() if (cell := get("项目属性")).__class__ is str else text(cell)
         if kind not in KINDS:
             errors.append(RowError(row, "项目属性", f"「{kind}」应填写“新增”或“延续”。" if kind else "不能为空。"))
-        source_names = split(cell.strip() if (cell := get("资金来源")).__class__ is str else text(cell))
-        if not source_names:
+        named, row_sources, unknown = find_sources(cell.strip() if (cell := get("资金来源")).__class__ is str else text(cell))
+        if not named:
             errors.append(RowError(row, "资金来源", "不能为空。"))
-        for s in source_names:
-            if s not in sources:
-                errors.append(RowError(row, "资金来源", f"「{s}」不是系统中的资金来源（可选：{'、'.join(sources)}）。"))
-        category_names = split(cell.strip() if (cell := get("重大政策类别")).__class__ is str else "" if cell is None else text(cell))
-        for c in category_names:
-            if c not in categories:
-                errors.append(RowError(row, "重大政策类别", f"「{c}」不是系统中的政策类别（可选：{'、'.join(categories)}）。"))
+        for s in unknown:
+            errors.append(RowError(row, "资金来源", f"「{s}」不是系统中的资金来源（可选：{'、'.join(sources)}）。"))
+        _named, row_categories, unknown = find_categories(
+            cell.strip() if (cell := get("重大政策类别")).__class__ is str else "" if cell is None else text(cell))
+        for c in unknown:
+            errors.append(RowError(row, "重大政策类别", f"「{c}」不是系统中的政策类别（可选：{'、'.join(categories)}）。"))
         sector_name = cell.strip() if (cell := get("行业")).__class__ is str else "" if cell is None else text(cell)
         if sector_name and sector_name not in sectors:
             errors.append(RowError(row, "行业", f"「{sector_name}」不是系统中的行业分类。"))
@@ -222,9 +216,25 @@ def validate_projects(sheet: Sheet) -> tuple[list[ParsedProject], list[RowError]
             row, year, code, name, unit, sectors.get(sector_name) or unit_sectors.get(unit_code), initial, adjusted,
             kind.startswith("延续"),
             False if classified is None or classified == "" else _flag(classified, row, "是否涉密", errors),
-            [sources[s] for s in source_names if s in sources], [categories[c] for c in category_names if c in categories],
+            row_sources, row_categories,
         ))
     return parsed, errors
+
+
+def _names_in(table: dict[str, T]) -> Callable[[str], tuple[list[str], tuple[T, ...], list[str]]]:
+    """A cell's names (split at 、 , ; / and spaces) → (the names, the records of ``table`` they name, the
+    names it lacks), worked out once per distinct text: a file repeats a handful of fund-source texts."""
+    cache: dict[str, tuple[list[str], tuple[T, ...], list[str]]] = {}
+
+    def find(value: str) -> tuple[list[str], tuple[T, ...], list[str]]:
+        found = cache.get(value)
+        if found is None:
+            names = [s for s in SPLIT.split(value) if s]
+            found = cache[value] = (names, tuple(table[s] for s in names if s in table),
+                                    [s for s in names if s not in table])
+        return found
+
+    return find
 
 
 #: Called with each budget year whose projects an import wrote (e.g. result application links its proposals).
