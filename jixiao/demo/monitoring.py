@@ -22,6 +22,7 @@ from jixiao.monitoring.models import (
     MonitoringIndicator,
 )
 from jixiao.monitoring.services import _set_execution, _worst, apply_focus_rule, apply_row_light, open_round
+from jixiao.monitoring.summary import refresh_summary
 from jixiao.monitoring.workflows import FORM_WORKFLOW
 from jixiao.organisation.models import DepartmentExpenditure, Project
 from jixiao.rules import get_rule_set
@@ -129,6 +130,7 @@ def load_monitoring(rng: random.Random, year: int) -> int:
     MonitoringIndicator.objects.bulk_update(changed_rows, [
         "actual", "forecast", "light", "light_value", "deviation", "reasons", "possibility", "corrective_plan"],
         batch_size=2000)
+    refresh_summary(rnd.pk)
     _review_logs(forms, perf)
     _focus(rnd, perf)
     _actions(rng, forms, perf)

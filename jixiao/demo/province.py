@@ -35,6 +35,7 @@ from jixiao.monitoring.models import (
     MonitoringRound,
 )
 from jixiao.monitoring.services import _set_execution, _worst
+from jixiao.monitoring.summary import rebuild_all as rebuild_summary
 from jixiao.organisation.models import BudgetUnit, DepartmentExpenditure, Project
 from jixiao.rules import get_rule_set
 from jixiao.rules.targets import target_text
@@ -81,6 +82,7 @@ def load_province_documents(rng: random.Random, plan_year: int, chunk_units: int
     if ctx.batch is not None:
         ExecutionImport.objects.filter(pk=ctx.batch.pk).update(row_count=ctx.counts["payments"],
                                                                total_fen=ctx.counts["paid_fen"])
+    rebuild_summary()
     if ctx.counts["selfevaluations"]:
         EvaluationYear.objects.filter(pk=ctx.eval_settings.pk).update(tasks_issued_at=timezone.now())
     ctx.counts.pop("paid_fen", None)

@@ -5,11 +5,12 @@ the number of units; the dashboard and the report read the same figures from her
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from jixiao.monitoring.models import Kind, MonitoringForm, MonitoringRound
 from jixiao.monitoring.services import OPEN_STATES, SUBMITTED_STATES
@@ -80,16 +81,59 @@ class Dashboard:
 
 SUMS = {"n": Count("pk"), "budget": Sum("budget_fen"), "executed": Sum("executed_fen"),
         "red": Count("pk", filter=Q(overall_light="red")), "yellow": Count("pk", filter=Q(overall_light="yellow"))}
+#: the same sums over summary lines (``MonitoringSummary``): each line counts ``forms`` forms
+LINE_SUMS = {"n": Sum("forms"), "budget": Sum("budget_fen"), "executed": Sum("executed_fen"),
+             "red": Coalesce(Sum("forms", filter=Q(overall_light="red")), 0),
+             "yellow": Coalesce(Sum("forms", filter=Q(overall_light="yellow")), 0)}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the dashboard's sums come from: the forms themselves, or the summary lines kept from
+    them (``jixiao.monitoring.summary``); the field paths differ, the figures do not."""
+
+    rows: QuerySet[Any]
+    fund_rows: QuerySet[Any]
+    sums: Mapping[str, Any]
+    completeness: Mapping[str, Any]
+    root: str  # path to the first-level unit
+    fund: str  # path to the fund source (from ``fund_rows``)
+
+
+def form_source(forms: QuerySet[MonitoringForm]) -> Source:
+    return Source(forms, forms.filter(kind=Kind.PROJECT), SUMS,
+                  {"n": Count("pk"), "paper": Count("pk", filter=Q(needs_paper=True)),
+                   "received": Count("pk", filter=Q(paper_received_at__isnull=False))},
+                  "unit__root", "project__fund_sources")
+
+
+def summary_source(user: Any | None) -> Source | None:
+    """The summary lines ``user`` may see (``None``: everything, for the report), or ``None`` when
+    the user's scope (a single unit, an agency) is not one the lines are kept by."""
+    from jixiao.accounts.roles import Scope
+    from jixiao.monitoring.models import MonitoringFundSummary, MonitoringSummary
+
+    lines: QuerySet[Any]
+    funds: QuerySet[Any]
+    if user is None:
+        lines, funds = MonitoringSummary.objects.all(), MonitoringFundSummary.objects.all()
+    elif user.scope in (Scope.ALL, Scope.SECTOR, Scope.UNIT_TREE):
+        lines, funds = MonitoringSummary.objects.for_user(user), MonitoringFundSummary.objects.for_user(user)
+    else:
+        return None
+    return Source(lines, funds, LINE_SUMS,
+                  {"n": Sum("forms"), "paper": Sum("paper_needed"), "received": Sum("paper_received")},
+                  "root", "fund_source")
 
 
 def _group(label: str, row: Mapping[str, Any]) -> Group:
     return Group(label, row["n"], row["budget"] or 0, row["executed"] or 0, row["red"], row["yellow"])
 
 
-def completeness(forms: QuerySet[MonitoringForm]) -> Completeness:
+def completeness(forms: QuerySet[MonitoringForm], source: Source | None = None) -> Completeness:
+    src = source or form_source(forms)
     result = Completeness()
-    for row in forms.values("state").annotate(n=Count("pk"), paper=Count("pk", filter=Q(needs_paper=True)),
-                                              received=Count("pk", filter=Q(paper_received_at__isnull=False))):
+    for row in src.rows.values("state").annotate(**src.completeness).order_by("state"):
         result.by_state[row["state"]] = row["n"]
         result.total += row["n"]
         result.submitted += row["n"] if row["state"] in SUBMITTED_STATES else 0
@@ -100,28 +144,35 @@ def completeness(forms: QuerySet[MonitoringForm]) -> Completeness:
     return result
 
 
-def dashboard(rnd: MonitoringRound, forms: QuerySet[MonitoringForm], lowest: int = 10) -> Dashboard:
+def dashboard(rnd: MonitoringRound, forms: QuerySet[MonitoringForm], lowest: int = 10,
+              summary: Source | None = None) -> Dashboard:
     """Every figure of the dashboard for the forms the user sees (amounts of project forms; the
-    department-overall forms are totalled on their own line, since they include project spending)."""
+    department-overall forms are totalled on their own line, since they include project spending).
+    With ``summary`` (the same user's summary lines) the sums are read from the lines; the lowest
+    execution rates always come from the forms (an index gives them in order)."""
     forms = forms.filter(round=rnd)
-    projects = forms.filter(kind=Kind.PROJECT)
+    src = summary or form_source(forms)
+    src = replace(src, rows=src.rows.filter(round=rnd), fund_rows=src.fund_rows.filter(round=rnd))
+    rows, sums, root, fund = src.rows, src.sums, src.root, src.fund
+    projects = rows.filter(kind=Kind.PROJECT)
     # The aggregate keys come from ``SUMS``, which the typed ``values()`` rows do not list.
-    kinds: dict[str, Mapping[str, Any]] = {row["kind"]: row for row in forms.values("kind").annotate(**SUMS)}
+    kinds: dict[str, Mapping[str, Any]] = {row["kind"]: row for row in rows.values("kind").annotate(**sums).order_by()}
     empty: Mapping[str, Any] = {"n": 0, "budget": 0, "executed": 0, "red": 0, "yellow": 0}
-    by_unit = [_group(r["unit__root__name"] or "", r) for r in
-               projects.values("unit__root__name", "unit__root__code").annotate(**SUMS).order_by("unit__root__code")]
+    by_unit = [_group(r[f"{root}__name"] or "", r) for r in
+               projects.values(f"{root}__name", f"{root}__code").annotate(**sums).order_by(f"{root}__code")]
     by_sector = [_group(r["sector__name"], r) for r in
-                 projects.values("sector__name", "sector__code").annotate(**SUMS).order_by("sector__code")]
-    by_fund = [_group(r["project__fund_sources__name"] or "未注明", r) for r in
-               projects.values("project__fund_sources__name", "project__fund_sources__code").annotate(**SUMS)
-               .order_by("project__fund_sources__code")]
-    light_rows: dict[str, Mapping[str, Any]] = {r["overall_light"]: r for r in projects.values("overall_light").annotate(**SUMS)}
+                 projects.values("sector__name", "sector__code").annotate(**sums).order_by("sector__code")]
+    by_fund = [_group(r[f"{fund}__name"] or "未注明", r) for r in
+               src.fund_rows.values(f"{fund}__name", f"{fund}__code").annotate(**sums)
+               .order_by(f"{fund}__code")]
+    light_rows: dict[str, Mapping[str, Any]] = {
+        r["overall_light"]: r for r in projects.values("overall_light").annotate(**sums).order_by()}
     lights = [(code, LIGHT_LABELS[code], light_rows.get(code, empty)["n"], light_rows.get(code, empty)["budget"] or 0)
               for code in LIGHT_ORDER]
-    low = list(projects.filter(execution_rate__isnull=False).select_related("unit", "project", "sector")
+    low = list(forms.filter(kind=Kind.PROJECT, execution_rate__isnull=False).select_related("unit", "project", "sector")
                .order_by("execution_rate", "-budget_fen", "pk")[:lowest])
     return Dashboard(
-        round=rnd, completeness=completeness(forms),
+        round=rnd, completeness=completeness(forms, src),
         projects=_group("财政项目资金", kinds.get(Kind.PROJECT, empty)),
         departments=_group("部门整体支出", kinds.get(Kind.DEPARTMENT, empty)),
         by_unit=by_unit, by_sector=by_sector, by_fund=by_fund, lights=lights, lowest=low,

@@ -222,6 +222,11 @@ class MonitoringForm(WorkflowDocument):
     def get_absolute_url(self) -> str:
         return reverse("monitoring:form_detail", kwargs={"pk": self.pk})
 
+    def document_changed(self) -> None:
+        from jixiao.monitoring.summary import refresh_form_lines
+
+        refresh_form_lines(self)
+
     @property
     def adjustment_fen(self) -> int:
         return self.budget_fen - self.initial_budget_fen
@@ -421,3 +426,71 @@ class ReportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:report_detail", kwargs={"pk": self.pk})
+
+
+class SummaryQuerySet(ScopedQuerySet[Any]):
+    def scope(self, user: Any, scope: Any) -> SummaryQuerySet:
+        """The forms' scoping by the lines' dimensions: all, a desk's sectors, or a first-level unit's
+        tree. A single unit's or an agency's dashboard is computed from its forms instead."""
+        from jixiao.accounts.roles import Scope
+
+        if scope == Scope.UNIT_TREE and user.unit_id:
+            return self.filter(root_id=user.unit.root_id if user.unit else None)  # type: ignore[return-value]
+        if scope in (Scope.ALL, Scope.SECTOR):
+            return super().scope(user, scope)  # type: ignore[return-value]
+        return self.none()  # type: ignore[return-value]
+
+
+class SummaryLine(models.Model):
+    """Common dimensions and sums of the dashboard's summary tables: forms of one round, kind, state,
+    first-level unit, sector, overall light and 涉密 flag (the unit's or the project's)."""
+
+    permission_label = "monitoring.monitoringform"  # visible to whoever sees the forms, scoped like them
+    reader_visible_states = MonitoringForm.reader_visible_states
+    classified_fields = ("is_classified",)
+    scope_unit_field = "root"
+    scope_sector_field = "sector"
+
+    round = models.ForeignKey(MonitoringRound, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=30)
+    root = models.ForeignKey("organisation.BudgetUnit", null=True, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey("organisation.Sector", on_delete=models.CASCADE, related_name="+")
+    overall_light = models.CharField(max_length=6, blank=True)
+    is_classified = models.BooleanField(default=False)
+    forms = models.PositiveIntegerField(default=0)
+    budget_fen = models.BigIntegerField(default=0)
+    executed_fen = models.BigIntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name}（{self.forms}张）"
+
+
+class MonitoringSummary(SummaryLine):
+    """The monitoring dashboard's figures per round and dimensions, kept by
+    ``jixiao.monitoring.summary`` in the transaction of every change to the round's forms."""
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    paper_needed = models.PositiveIntegerField(default=0)
+    paper_received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "监控汇总数"
+        verbose_name_plural = "监控汇总数"
+        indexes = [models.Index(fields=["round", "root"], name="monitoring_summary_root")]
+
+
+class MonitoringFundSummary(SummaryLine):
+    """The project forms' figures per fund source (a form counts under each source of its project;
+    ``fund_source`` empty: none recorded), kept with :class:`MonitoringSummary`."""
+
+    fund_source = models.ForeignKey("organisation.FundSource", null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "监控资金来源汇总数"
+        verbose_name_plural = "监控资金来源汇总数"
+        indexes = [models.Index(fields=["round", "root"], name="monitoring_fund_summary_root")]

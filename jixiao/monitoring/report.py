@@ -18,7 +18,7 @@ from django_tasks import task
 from jixiao.core import jobs
 from jixiao.core.charts import execution_png, lights_png
 from jixiao.core.types import with_reason
-from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, unit_bars
+from jixiao.monitoring.aggregation import Dashboard, dashboard, light_counts, summary_source, unit_bars
 from jixiao.monitoring.models import FocusItem, MonitoringForm, MonitoringRound, ReportJob
 from jixiao.reports.registry import Chart
 from jixiao.reports.rendering import render
@@ -57,7 +57,7 @@ def report_context(rnd: MonitoringRound, progress: Progress | None = None) -> tu
     """The report's fields (see ``reporttypes.FIELDS``) from the dashboard and the round's records."""
     step = progress or (lambda percent, message: None)
     step(10, "汇总监控数据")
-    dash = dashboard(rnd, MonitoringForm.objects.all(), lowest=15)
+    dash = dashboard(rnd, MonitoringForm.objects.all(), lowest=15, summary=summary_source(None))
     step(30, "绘制图表")
     execution = Chart(execution_png(unit_bars(dash, 40), dash.time_progress, "各主管部门项目资金执行率"))
     lights = Chart(lights_png(light_counts(dash), "项目综合预警分布"), 110)

@@ -29,6 +29,7 @@ from jixiao.monitoring.models import (
     MonitoringIndicator,
     MonitoringRound,
 )
+from jixiao.monitoring.summary import refresh_summary
 from jixiao.organisation.models import DepartmentExpenditure
 from jixiao.rules import get_rule_set
 from jixiao.rules.monitoring import Light, deviation_degree, execution_light, indicator_light, target_light
@@ -104,7 +105,8 @@ def _new_form(rnd: MonitoringRound, target: Any, expenditure: DepartmentExpendit
 
 
 def refresh_execution(rnd: MonitoringRound) -> int:
-    """Recompute every form's execution, rate and lights from the treasury data (three queries)."""
+    """Recompute every form's execution, rate and lights from the treasury data (three queries),
+    and the round's summary lines (call it in a transaction)."""
     records = ExecutionRecord.objects.filter(year=rnd.year, month__lte=rnd.end_month)
     by_project = dict(records.filter(project__isnull=False).values_list("project_id").annotate(s=Sum("amount_fen")))
     by_unit = dict(records.values_list("unit_id").annotate(s=Sum("amount_fen")))
@@ -121,6 +123,7 @@ def refresh_execution(rnd: MonitoringRound) -> int:
     MonitoringForm.objects.bulk_update(
         forms, ["executed_fen", "executed_basic_fen", "execution_rate", "execution_light", "overall_light"],
         batch_size=1000)
+    refresh_summary(rnd.pk)
     return len(forms)
 
 
@@ -253,6 +256,7 @@ def receive_paper(form: MonitoringForm, user: Any) -> MonitoringForm:
         current.lock_version += 1
         with_reason(current, "登记纸质档接收")
         current.save()
+        current.document_changed()
     return current
 
 

@@ -19,7 +19,7 @@ from jixiao.core.types import AuthedRequest, with_reason
 from jixiao.core.uploads import bind_upload_form, status_partial
 from jixiao.core.views import RetryUploadView, ScopedListView, ScopedView
 from jixiao.monitoring import forms as f
-from jixiao.monitoring.aggregation import dashboard, light_counts, unit_bars
+from jixiao.monitoring.aggregation import dashboard, light_counts, summary_source, unit_bars
 from jixiao.monitoring.imports import process_import, queue_import, template_workbook
 from jixiao.monitoring.models import (
     Engagement,
@@ -431,7 +431,7 @@ class DashboardView(ScopedView):
         rnd = latest_round(request)
         if rnd is None:
             return render(request, "monitoring/dashboard.html", {"title": "监控汇总分析", "round": None})
-        dash = dashboard(rnd, MonitoringForm.objects.for_user(request.user))
+        dash = dashboard(rnd, MonitoringForm.objects.for_user(request.user), summary=summary_source(request.user))
         if request.GET.get("export") == "xlsx":
             return self.export(dash)
         from django.core.paginator import Paginator

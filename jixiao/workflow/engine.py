@@ -146,6 +146,9 @@ class WorkflowDocument(models.Model):
     def state_label(self) -> str:
         return self.workflow().state_label(self.state)
 
+    def document_changed(self) -> None:
+        """Called in the transaction that saved a transition or an edit (figures kept from documents)."""
+
     def owner_unit_id(self) -> int | None:
         unit_field = getattr(self, "scope_unit_field", "unit")
         return getattr(self, f"{unit_field}_id", None) if unit_field else None
@@ -232,6 +235,7 @@ def perform_transition(
         if problems:
             raise WorkflowError(_invariant_error(wf, transition, problems))
         current.save()
+        current.document_changed()
         ReviewLog.record(current, user, transition, from_state, comment, grade)
         Notification.for_transition(current, user, transition, comment)
     document.refresh_from_db()
@@ -251,4 +255,9 @@ def save_document(
             raise WorkflowError(f"当前状态为「{current.state_label}」，您不能修改该表单。")
         document.state = current.state
 
-    return save_with_lock(document, expected_version, check=check, after_save=after_save)
+    def saved(saved: WorkflowDocument) -> None:
+        if after_save:
+            after_save(saved)
+        saved.document_changed()
+
+    return save_with_lock(document, expected_version, check=check, after_save=saved)

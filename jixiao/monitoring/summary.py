@@ -1,0 +1,112 @@
+"""The monitoring dashboard's summary tables (``MonitoringSummary``, ``MonitoringFundSummary``).
+
+A province's round has over 100,000 forms; grouping them by first-level unit, sector and fund
+source on every dashboard view took seconds. The summary holds the same sums per round and
+dimensions (kind, state, first-level unit, sector, overall light, 涉密 flag; the fund table also
+per fund source), so the dashboard sums a few thousand lines instead.
+
+It is kept in the transaction of every change to a round's forms: the workflow's transitions and
+saves (``MonitoringForm.document_changed``), the paper-copy register, the treasury import and
+round opening (``refresh_execution``), and the demo loaders. A refresh recomputes a round's lines
+(or one first-level unit's lines of it) from the forms, so it cannot drift: each refresh is the raw
+computation. ``jixiao monitoring_summary`` rebuilds every round, e.g. after editing units or
+projects by hand in the database. On PostgreSQL an advisory lock per (round, first-level unit)
+keeps two concurrent refreshes of the same lines from both inserting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import BooleanField as BooleanValue
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+
+from jixiao.monitoring.models import (
+    Kind,
+    MonitoringForm,
+    MonitoringFundSummary,
+    MonitoringRound,
+    MonitoringSummary,
+)
+
+#: the whole round's lock (a refresh of one first-level unit's lines takes it shared)
+ROUND_LOCK = 0
+
+LINE = ("state", "unit__root_id", "sector_id", "overall_light", "classified")
+SUMS = {"n": Count("pk"), "budget": Sum("budget_fen"), "executed": Sum("executed_fen")}
+
+
+def _classified() -> Case:
+    return Case(When(Q(unit__is_classified=True) | Q(project__is_classified=True), then=Value(True)),
+                default=Value(False), output_field=BooleanValue())
+
+
+def _lock(round_id: int, root_ids: list[int | None] | None) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    with connection.cursor() as cursor:
+        if root_ids is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [round_id, ROUND_LOCK])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [round_id, ROUND_LOCK])
+        for root_id in sorted(r or -1 for r in root_ids):  # one order, so two refreshes never deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [round_id, root_id])
+
+
+def _line(row: dict[str, Any]) -> dict[str, Any]:
+    return {"state": row["state"], "root_id": row["unit__root_id"], "sector_id": row["sector_id"],
+            "overall_light": row["overall_light"], "is_classified": row["classified"], "forms": row["n"],
+            "budget_fen": row["budget"] or 0, "executed_fen": row["executed"] or 0}
+
+
+def refresh_summary(round_id: int, root_ids: Iterable[int | None] | None = None) -> None:
+    """Recompute the summary lines of a round (or of the given first-level units in it) from its forms."""
+    roots = None if root_ids is None else list(set(root_ids))
+    with transaction.atomic():
+        _lock(round_id, roots)
+        compute_lines(MonitoringForm, MonitoringSummary, MonitoringFundSummary, round_id, roots)
+
+
+def compute_lines(form_model: type[Any], line_model: type[Any], fund_model: type[Any], round_id: int,
+                  roots: list[int | None] | None) -> None:
+    """Replace the lines by the forms' sums (models passed in, so the migration uses its own)."""
+    forms: QuerySet[Any] = form_model.objects.filter(round_id=round_id)
+    lines = line_model.objects.filter(round_id=round_id)
+    funds = fund_model.objects.filter(round_id=round_id)
+    if roots is not None:
+        present = [r for r in roots if r is not None]
+        by_root = Q(unit__root_id__in=present) | Q(unit__root_id__isnull=True) if None in roots else Q(
+            unit__root_id__in=present)
+        forms = forms.filter(by_root)
+        line_root = Q(root_id__in=present) | Q(root_id__isnull=True) if None in roots else Q(root_id__in=present)
+        lines, funds = lines.filter(line_root), funds.filter(line_root)
+    lines.delete()
+    funds.delete()
+    forms = forms.annotate(classified=_classified()).order_by()
+    line_model.objects.bulk_create([
+        line_model(round_id=round_id, kind=row["kind"], paper_needed=row["paper"], paper_received=row["received"],
+                   **_line(row))
+        for row in forms.values("kind", *LINE).annotate(
+            **SUMS, paper=Count("pk", filter=Q(needs_paper=True)),
+            received=Count("pk", filter=Q(paper_received_at__isnull=False)))
+    ], batch_size=2000)
+    fund_model.objects.bulk_create([
+        fund_model(round_id=round_id, fund_source_id=row["project__fund_sources"], **_line(row))
+        for row in forms.filter(kind=Kind.PROJECT).values("project__fund_sources", *LINE).annotate(**SUMS)
+    ], batch_size=2000)
+
+
+def refresh_form_lines(form: MonitoringForm) -> None:
+    """After one form changed: its first-level unit's lines of its round."""
+    root_id = form.unit.root_id if form.unit_id else None
+    refresh_summary(form.round_id, [root_id])
+
+
+def rebuild_all() -> int:
+    """Every round's lines from its forms (the management command; after data loads)."""
+    rounds = list(MonitoringRound.objects.values_list("pk", flat=True))
+    for pk in rounds:
+        refresh_summary(pk)
+    return len(rounds)
