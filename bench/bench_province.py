@@ -181,7 +181,7 @@ def main() -> None:
         ("dashboard", page(f"/monitoring/dashboard/?round={rnd.pk}"), dashboard_floor(rnd.pk)),
         ("completeness", page(f"/targets/completeness/?year={year}"), completeness_floor(year)),
         ("review_list", page(f"/targets/?year={year}"), review_floor(year)),
-        ("review_by_name", page(f"/targets/?year={year}&sort=subject"), review_floor(year, "p.name, d.id")),
+        ("review_by_name", page(f"/targets/?year={year}&sort=subject"), review_floor(year, "d.subject, d.id")),
         ("export", export, export_floor),
     ]
     for name, fn, floor in checks:

@@ -124,8 +124,9 @@ def apply_sort(qs: QuerySet[Any], columns: list[Column], sort: str, default: str
     allowed = {c.key: c.sort for c in columns if c.sort}
     key = sort.lstrip("-")
     if key in allowed:
-        field_name = allowed[key]
-        return qs.order_by(("-" if sort.startswith("-") else "") + field_name, "pk"), sort
+        # The tie-breaker follows the direction, so an index on (field, id) serves both directions.
+        direction = "-" if sort.startswith("-") else ""
+        return qs.order_by(direction + allowed[key], direction + "pk"), sort
     return qs.order_by(default, "pk") if default else qs, ""
 
 

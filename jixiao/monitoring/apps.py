@@ -21,5 +21,8 @@ class MonitoringConfig(AppConfig):
             NavItem("monitoring", "重点监控", "monitoring:focus_list", "monitoring.focusitem"),
             NavItem("monitoring", "监控报告", "monitoring:report_list", "monitoring.reportjob"),
         )
+        from jixiao.monitoring.summary import connect
+
+        connect()
         register_provider(due_forms)
         REVIEW_QUEUES.append(review_queue)

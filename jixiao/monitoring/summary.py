@@ -104,6 +104,59 @@ def refresh_form_lines(form: MonitoringForm) -> None:
     refresh_summary(form.round_id, [root_id])
 
 
+def _refresh_forms(forms: QuerySet[MonitoringForm], extra_roots: Iterable[int | None] = ()) -> None:
+    """The lines of the first-level units (and ``extra_roots``) of ``forms``, in each of their rounds."""
+    by_round: dict[int, set[int | None]] = {}
+    for round_id, root_id in forms.values_list("round_id", "unit__root_id").distinct().order_by():
+        by_round.setdefault(round_id, set(extra_roots)).add(root_id)
+    for round_id, roots in by_round.items():
+        refresh_summary(round_id, roots)
+
+
+def unit_saved(sender: Any, unit: Any, roots: set[int | None], **kwargs: Any) -> None:
+    """A unit's 涉密 flag or first-level unit may have changed: the lines its forms count in."""
+    _refresh_forms(MonitoringForm.objects.filter(unit=unit), roots)
+
+
+def project_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A project's 涉密 flag may have changed."""
+    if not kwargs.get("raw"):
+        _refresh_forms(MonitoringForm.objects.filter(project=instance))
+
+
+def fund_sources_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None,
+                         **kwargs: Any) -> None:
+    """A project's fund sources changed (from either side of the relation)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        _refresh_forms(MonitoringForm.objects.filter(project=instance))
+    elif pk_set:
+        _refresh_forms(MonitoringForm.objects.filter(project_id__in=pk_set))
+    elif action == "post_clear":  # a fund source taken off every project
+        rebuild_all()
+
+
+def projects_imported(year: int) -> None:
+    """A project import rewrote projects of ``year`` in bulk (flags, fund sources): its rounds again."""
+    for pk in MonitoringRound.objects.filter(year=year).values_list("pk", flat=True):
+        refresh_summary(pk)
+
+
+def connect() -> None:
+    """Keep the lines when units and projects change outside the monitoring app."""
+    from django.db.models.signals import m2m_changed, post_save
+
+    from jixiao.organisation import models as organisation
+    from jixiao.organisation.imports import AFTER_PROJECT_IMPORT
+
+    organisation.unit_saved.connect(unit_saved, dispatch_uid="monitoring_summary_unit")
+    post_save.connect(project_saved, sender=organisation.Project, dispatch_uid="monitoring_summary_project")
+    m2m_changed.connect(fund_sources_changed, sender=organisation.Project.fund_sources.through,
+                        dispatch_uid="monitoring_summary_funds")
+    AFTER_PROJECT_IMPORT.append(projects_imported)
+
+
 def rebuild_all() -> int:
     """Every round's lines from its forms (the management command; after data loads)."""
     rounds = list(MonitoringRound.objects.values_list("pk", flat=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 
 from jixiao.core.scoping import ScopedQuerySet
@@ -73,6 +74,11 @@ class BudgetUnitQuerySet(ScopedQuerySet["BudgetUnit"]):
     pass
 
 
+#: Sent in the transaction of every save of a unit, once its first-level unit is set, with
+#: ``unit`` and ``roots`` (its first-level units before and after), for figures kept by unit tree.
+unit_saved = Signal()
+
+
 class BudgetUnit(models.Model):
     """预算单位. A unit without a parent is a first-level unit (一级预算单位); ``root`` is its
     first-level ancestor (itself for a first-level unit), kept so scoping is one indexed filter."""
@@ -121,9 +127,11 @@ class BudgetUnit(models.Model):
             self.sort_key = "".join(lazy_pinyin(self.name))[:200]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         root_id = self.parent.root_id if self.parent else self.pk
+        previous = self.root_id
         if self.root_id != root_id:
             BudgetUnit.objects.filter(pk=self.pk).update(root_id=root_id)
             self.root_id = root_id
+        unit_saved.send(BudgetUnit, unit=self, roots={previous, root_id})
 
 
 class UnitYearSetting(models.Model):

@@ -64,6 +64,9 @@ class TargetDeclaration(WorkflowDocument):
     supersedes = models.OneToOneField("self", verbose_name="调整前版本", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="adjusted_by")
     adjustment_reason = models.TextField("调整原因", blank=True)
+    #: The project's name, or the unit's for a department declaration: kept by database triggers
+    #: (migration 0005) on every insert and on renames, so the list sorts by name through an index.
+    subject = models.CharField("项目/单位名称", max_length=200, blank=True, editable=False)
     #: The version monitoring and evaluation read: the latest approved one (or the first draft).
     is_current = models.BooleanField("现行版本", default=True, db_index=True)
 
@@ -93,7 +96,7 @@ class TargetDeclaration(WorkflowDocument):
     snapshot_hash = models.CharField("快照摘要", max_length=64, blank=True, editable=False)
 
     objects = TargetDeclarationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["lock_version", "public_snapshot"])
+    history = HistoricalRecords(excluded_fields=["lock_version", "public_snapshot", "subject"])
 
     class Meta:
         verbose_name = "绩效目标申报表"
@@ -108,7 +111,9 @@ class TargetDeclaration(WorkflowDocument):
         indexes = [models.Index(fields=["year", "state"]), models.Index(fields=["unit", "year"]),
                    # The declaration list's rows (current versions and adjustments under way): its count
                    # and its year filter read this partial index, not the whole table.
-                   models.Index(fields=["year", "unit"], condition=LISTED, name="target_listed_year_unit")]
+                   models.Index(fields=["year", "unit"], condition=LISTED, name="target_listed_year_unit"),
+                   # The list sorted by 项目/单位: its first page read in index order.
+                   models.Index(fields=["year", "subject", "id"], condition=LISTED, name="target_listed_year_subject")]
 
     def __str__(self) -> str:
         subject = self.project.name if self.project else self.unit.name

@@ -73,7 +73,7 @@ class DeclarationListView(ScopedListView):
     export_fields = ("kind", "year", "version", "state", "review_grade", "unit__name", "unit__code", "project__name",
                      "project__code", "project__adjusted_budget_fen", "sector__name", "sector__code")
     columns: ClassVar[list[Column]] = [
-        Column("subject", "项目/单位", lambda d: d.project.name if d.project_id else d.unit.name, sort="project__name", width=36),
+        Column("subject", "项目/单位", lambda d: d.project.name if d.project_id else d.unit.name, sort="subject", width=36),
         Column("kind", "类型", "get_kind_display", sort="kind"),
         Column("year", "年度", sort="year", width=8),
         Column("unit", "填报单位", "unit.name", sort="unit__code", width=24),

@@ -1,6 +1,6 @@
 """The dashboard's summary lines equal the raw computation from the forms after every kind of change
-(opening a round, saving, the workflow's transitions, paper receipts, a treasury import), for each
-scope that reads them; the rebuild command recomputes the same lines."""
+(opening a round, saving, the workflow's transitions, paper receipts, a treasury import, edits of
+units and projects), for each scope that reads them; the rebuild command recomputes the same lines."""
 
 from __future__ import annotations
 
@@ -117,6 +117,15 @@ def test_summary_equals_the_forms_after_every_kind_of_change(org: dict[str, Any]
     assert_summary_is_raw(rnd, users)
     npc = dashboard(rnd, MonitoringForm.objects.for_user(users["npc_reader"]), summary=summary_source(users["npc_reader"]))
     assert (npc.completeness.total, npc.projects.executed_fen) == (1, 10_000_000)  # accepted only, as reported upward
+
+    units["a_sub"].is_classified = True  # edits of units and projects move forms between lines
+    units["a_sub"].save()
+    assert_summary_is_raw(rnd, users)
+    projects["b"].fund_sources.add(FundSource.objects.exclude(name="一般公共预算").first())
+    projects["a"].is_classified = True
+    projects["a"].save()
+    assert_summary_is_raw(rnd, users)
+    assert dashboard(rnd, MonitoringForm.objects.none(), summary=summary_source(users["npc_reader"])).completeness.total == 0
 
     MonitoringSummary.objects.all().delete()
     MonitoringFundSummary.objects.all().delete()

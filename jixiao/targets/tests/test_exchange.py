@@ -254,3 +254,28 @@ def test_export_cells_read_as_values_equal_the_columns(org: Any, users: dict[str
     written = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
     assert [row[0] for row in written] == [row[0] for row in expected]  # 项目/单位, sorted by project name
     assert [row[5] for row in written] == [None if row[5] is None else row[5].value for row in expected]  # 万元
+
+
+def test_sorting_by_name_follows_renames_of_projects_and_units(org: Any, users: dict[str, Any], login: Any) -> None:
+    from jixiao.organisation.models import BudgetUnit, Project
+    from jixiao.targets.services import open_department_declaration
+
+    projects, units = org["projects"], org["units"]
+    for key in ("a", "a_sub", "b"):
+        open_project_declaration(projects[key], users["perf_section"])
+    open_department_declaration(units["a"], 2021, users["perf_section"])
+    projects["b"].name = "A西岭项目"
+    projects["b"].save()
+    Project.objects.filter(pk=projects["a_sub"].pk).update(name="B南山项目")  # a bulk write keeps it too
+    projects["a"].name = "C东湖项目"
+    projects["a"].save()
+    BudgetUnit.objects.filter(pk=units["a"].pk).update(name="D东湖局")
+    client = login(users["perf_section"])
+    names = ["A西岭项目", "B南山项目", "C东湖项目", "D东湖局"]
+
+    def order(sort: str) -> list[str]:
+        html = client.get(reverse("targets:declaration_list") + f"?year=2021&sort={sort}").content.decode()
+        return sorted(names, key=html.index)
+
+    assert order("subject") == names
+    assert order("-subject") == names[::-1]
