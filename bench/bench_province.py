@@ -6,12 +6,14 @@ Needs the province demo loaded into the database of ``JIXIAO_DATABASE_URL`` (def
     JIXIAO_DATABASE_URL=… jixiao demo load --scale province [--units N] --year 2021
     .venv/bin/python bench/bench_province.py
 
-Times, as the performance section (every row), the monitoring dashboard, the 六同步 completeness
+Times, as the performance section (every row), the monitoring dashboard (its floor: the raw SQL
+over the forms; ``dashboard_lines``: the same page against the SQL over the summary lines it
+reads), the 六同步 completeness
 page, the target review list (by unit, and sorted by project name) and an Excel export of the
 review list (queued by the request, built by the worker's task in this process), each the median of
 a few runs; and, in the same run, the floor: hand-written SQL computing the same numbers (the
 export's floor: the SQL of the view's ``export_query``, its rows fetched).
-Last line: ``PAGE_ms=… PAGE_floor_ratio=…`` for dashboard, completeness, review_list,
+Last line: ``PAGE_ms=… PAGE_floor_ratio=…`` for dashboard, dashboard_lines, completeness, review_list,
 review_by_name and export.
 """
 
@@ -80,6 +82,28 @@ def dashboard_floor(round_id: int) -> Callable[[], object]:
          [round_id]),
         (f"SELECT f.id, f.execution_rate FROM {forms} WHERE f.round_id = %s AND f.kind = 'project' "
          f"AND f.execution_rate IS NOT NULL ORDER BY f.execution_rate, f.budget_fen DESC, f.id LIMIT 10", [round_id]),
+    )
+
+
+def dashboard_lines_floor(round_id: int) -> Callable[[], object]:
+    """The same figures from the summary lines the page reads (``jixiao.monitoring.summary``), and the
+    lowest rates from the forms."""
+    lines, funds = "monitoring_monitoringsummary l", "monitoring_monitoringfundsummary l"
+    sums = ("sum(l.forms), sum(l.budget_fen), sum(l.executed_fen), sum(l.forms) FILTER (WHERE l.overall_light = 'red'), "
+            "sum(l.forms) FILTER (WHERE l.overall_light = 'yellow')")
+    return sql(
+        (f"SELECT l.state, sum(l.forms), sum(l.paper_needed), sum(l.paper_received) FROM {lines} WHERE l.round_id = %s "
+         "GROUP BY l.state", [round_id]),
+        (f"SELECT l.kind, {sums} FROM {lines} WHERE l.round_id = %s GROUP BY l.kind", [round_id]),
+        (f"SELECT r.code, r.name, {sums} FROM {lines} JOIN organisation_budgetunit r ON r.id = l.root_id "
+         "WHERE l.round_id = %s AND l.kind = 'project' GROUP BY r.code, r.name ORDER BY r.code", [round_id]),
+        (f"SELECT s.code, s.name, {sums} FROM {lines} JOIN organisation_sector s ON s.id = l.sector_id "
+         "WHERE l.round_id = %s AND l.kind = 'project' GROUP BY s.code, s.name ORDER BY s.code", [round_id]),
+        (f"SELECT l.fund_source_id, {sums} FROM {funds} WHERE l.round_id = %s GROUP BY l.fund_source_id", [round_id]),
+        (f"SELECT l.overall_light, {sums} FROM {lines} WHERE l.round_id = %s AND l.kind = 'project' "
+         "GROUP BY l.overall_light", [round_id]),
+        ("SELECT f.id, f.execution_rate FROM monitoring_monitoringform f WHERE f.round_id = %s AND f.kind = 'project' "
+         "AND f.execution_rate IS NOT NULL ORDER BY f.execution_rate, f.budget_fen DESC, f.id LIMIT 10", [round_id]),
     )
 
 
@@ -179,6 +203,7 @@ def main() -> None:
     results: dict[str, tuple[float, float]] = {}
     checks = [
         ("dashboard", page(f"/monitoring/dashboard/?round={rnd.pk}"), dashboard_floor(rnd.pk)),
+        ("dashboard_lines", page(f"/monitoring/dashboard/?round={rnd.pk}"), dashboard_lines_floor(rnd.pk)),
         ("completeness", page(f"/targets/completeness/?year={year}"), completeness_floor(year)),
         ("review_list", page(f"/targets/?year={year}"), review_floor(year)),
         ("review_by_name", page(f"/targets/?year={year}&sort=subject"), review_floor(year, "d.subject, d.id")),
