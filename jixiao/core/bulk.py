@@ -37,8 +37,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: list[list[Any]
         else:  # SQLite: INSERTs of many rows each (a statement per row costs 2.5×: each execution
             # restarts the program and updates the AUTOINCREMENT sequence)
             per = _rows_per_insert(len(fields))
-            # qmark placeholders: the backend's %s → ? rewriting of a long statement then finds nothing to do
-            head, one = f"INSERT INTO {table} ({names}) VALUES ", f"({', '.join('?' * len(fields))})"
+            head, one = f"INSERT INTO {table} ({names}) VALUES ", f"({', '.join(['%s'] * len(fields))})"
             full = head + ", ".join([one] * per)
             for start in range(0, len(rows), per):
                 chunk = rows[start:start + per]

@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -123,6 +125,14 @@ def test_each_project_gets_exactly_the_fund_sources_and_policy_categories_its_ro
         "5": (["一般公共预算"], ["防疫资金", "民生资金"]),
         "6": (["一般公共预算"], []),
     }
+
+
+def test_an_import_works_with_query_logging_on(org: Any, users: dict[str, Any], login: Any) -> None:
+    """DEBUG logs every statement with its parameters filled in: the bulk statements must allow it."""
+    with CaptureQueriesContext(connection) as queries:
+        response = upload(login(users["perf_section"]), "projects", workbook(PROJECT_HEADER, project_rows(3)))
+    assert "导入成功：共 3 行，新增 3" in response.content.decode() and queries.captured_queries
+    assert Project.objects.filter(year=2022, code__startswith="430603-2022-").count() == 3
 
 
 def test_one_bad_row_among_many_writes_nothing_and_names_row_and_column(org: Any, users: dict[str, Any], login: Any) -> None:
