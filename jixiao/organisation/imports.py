@@ -255,17 +255,20 @@ def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
     sources and policy categories linked by INSERT … SELECT, one per source (category)."""
     years = {p.year for p in parsed if p.year is not None}
     existing = {(p.year, p.code): p for p in Project.objects.filter(year__in=years)}
+    links = _existing_links(years) if existing else {}
     new: list[list[Any]] = []
     changed: list[Project] = []
     updates: list[list[Any]] = []
     for p in parsed:
         project = existing.get((p.year, p.code))
+        values = [p.name, p.unit.id, p.sector.id, p.initial, p.adjusted,  # type: ignore[union-attr]
+                  p.is_continuing, p.is_classified]
         if project is None:
-            new.append([p.year, p.code, p.name, p.unit.id, p.sector.id, p.initial,  # type: ignore[union-attr]
-                        p.adjusted, p.is_continuing, p.is_classified])
+            new.append([p.year, p.code, *values])
             continue
-        updates.append([p.name, p.unit.id, p.sector.id, p.initial, p.adjusted,  # type: ignore[union-attr]
-                        p.is_continuing, p.is_classified, project.lock_version + 1, project.pk])
+        if _unchanged(project, values, p, links.get(project.pk)):
+            continue  # an unchanged row writes nothing and makes no version
+        updates.append([*values, project.lock_version + 1, project.pk])
         changed.append(project)
     reason = "Excel导入"
     by_key = insert_with_history(Project, PROJECT_FIELDS, new, ("year", "code"), reason)
@@ -279,6 +282,25 @@ def write_projects(parsed: list[ParsedProject]) -> tuple[int, int]:
     return len(new), len(changed)
 
 
+def _existing_links(years: set[int]) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
+    """Each stored project's fund sources and policy categories (ids), for the years of a file."""
+    found: dict[int, tuple[set[int], set[int]]] = {}
+    for n, (through, target) in enumerate(((Project.fund_sources.through, "fundsource_id"),
+                                           (Project.policy_categories.through, "policycategory_id"))):
+        for project_id, item_id in through._default_manager.filter(project__year__in=years).values_list("project_id", target):
+            found.setdefault(project_id, (set(), set()))[n].add(item_id)
+    return {pk: (frozenset(a), frozenset(b)) for pk, (a, b) in found.items()}
+
+
+def _unchanged(project: Project, values: list[Any], p: ParsedProject,
+               links: tuple[frozenset[int], frozenset[int]] | None) -> bool:
+    """Whether a row carries exactly what its stored project has (fields, fund sources, categories)."""
+    stored = [getattr(project, f) for f in UPDATED_FIELDS[:-1]]
+    sources, categories = links or (frozenset(), frozenset())
+    return (stored == values and sources == {s.id for s in p.sources}
+            and categories == {c.id for c in p.categories})
+
+
 def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], parsed: list[ParsedProject],
              key: str, changed: list[Project]) -> None:
     if changed:
@@ -286,8 +308,8 @@ def _set_m2m(through: Any, target: str, by_key: dict[tuple[Any, ...], int], pars
     owners: dict[int, list[int]] = {}  # a fund source (policy category) → its projects
     for p in parsed:
         items = getattr(p, key)
-        if items:
-            pk = by_key[(p.year, p.code)]
+        pk = by_key.get((p.year, p.code))  # an unchanged project keeps its links
+        if items and pk is not None:
             for item in items:
                 linked = owners.setdefault(item.id, [])
                 if not linked or linked[-1] != pk:  # a source named twice in one cell is one link

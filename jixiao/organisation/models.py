@@ -252,7 +252,9 @@ class ImportBatch(QueuedUpload):
 
     @property
     def summary(self) -> str:
-        return f"导入成功：共 {self.row_count} 行，新增 {self.created_count}，更新 {self.updated_count}。"
+        unchanged = (self.row_count or 0) - self.created_count - self.updated_count
+        same = f"，未变 {unchanged}（未改动、不生成新版本）" if unchanged > 0 else ""
+        return f"导入成功：共 {self.row_count} 行，新增 {self.created_count}，更新 {self.updated_count}{same}。"
 
     objects = ScopedQuerySet["ImportBatch"].as_manager()
 

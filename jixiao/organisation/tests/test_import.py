@@ -77,7 +77,8 @@ def test_good_file_imports_every_row(org: Any, users: dict[str, Any], login: Any
 def test_imported_projects_get_their_history_rows_and_a_second_import_updates(org: Any, users: dict[str, Any],
                                                                               login: Any) -> None:
     """The new projects' "+" history rows are copied inside the database (core.bulk): one per project,
-    with its values; importing the file again updates every project with a "~" row."""
+    with its values; importing the file again with one changed row updates that project alone with a
+    "~" row: the unchanged rows write nothing and make no version."""
     client = login(users["perf_section"])
     upload(client, "projects", workbook(PROJECT_HEADER, project_rows(30)))
     projects = {p.pk: p for p in Project.objects.filter(year=2022)}
@@ -92,14 +93,23 @@ def test_imported_projects_get_their_history_rows_and_a_second_import_updates(or
     rows = project_rows(30)
     rows[6][5] = "130000.00"
     response = upload(client, "projects", workbook(PROJECT_HEADER, rows))
-    assert "更新 30" in response.content.decode()
+    assert "更新 1，未变 29" in response.content.decode()
     updated = Project.objects.get(code="430603-2022-0007")
     assert updated.initial_budget_fen == 13_000_000 and updated.lock_version == 1
-    assert Project.history.filter(year=2022, history_type="~").count() == 30
+    assert set(Project.objects.filter(year=2022).exclude(pk=updated.pk).values_list("lock_version", flat=True)) == {0}
+    assert Project.history.filter(year=2022, history_type="~").count() == 1
     change = Project.history.get(id=updated.pk, history_type="~")
     assert (change.initial_budget_fen, change.adjusted_budget_fen, change.history_change_reason) == (
         13_000_000, 15_000_000, "Excel导入")
     assert Project.objects.get(code="430603-2022-0007").fund_sources.count() == 1
+    # a changed fund source alone is a change too; the same file once more changes nothing
+    rows[8][4] = "政府性基金预算"
+    response = upload(client, "projects", workbook(PROJECT_HEADER, rows))
+    assert "更新 1，未变 29" in response.content.decode()
+    assert [s.name for s in Project.objects.get(code="430603-2022-0009").fund_sources.all()] == ["政府性基金预算"]
+    response = upload(client, "projects", workbook(PROJECT_HEADER, rows))
+    assert "更新 0，未变 30" in response.content.decode()
+    assert Project.history.filter(year=2022, history_type="~").count() == 2
 
 
 def test_each_project_gets_exactly_the_fund_sources_and_policy_categories_its_row_names(
