@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from jixiao.core.views import ScopedView
 from jixiao.core.years import stage_year, valid_year
 from jixiao.rectification.models import Rectification, Source
 from jixiao.rectification.services import RectificationError, from_audit
+from jixiao.rectification.views import LegacyDetailView
 
 PLAN = "auditlink.auditworkplan"
 
@@ -152,16 +153,10 @@ class FindingCreateView(ScopedView):
         return redirect(item)
 
 
-class FindingDetailView(ScopedView):
+class FindingDetailView(LegacyDetailView):
     """A former 审计发现问题 page: the register item migrated from it."""
 
-    model = Rectification
-
-    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        item = self.scoped().filter(legacy=f"auditfinding:{pk}").first()
-        if item is None:
-            raise Http404("记录不存在或您无权查看。")
-        return redirect(item)
+    legacy_model = "auditfinding"
 
 
 class PackageView(ScopedView):

@@ -138,10 +138,10 @@ def row_form(prefix: str, data: Any = None, initial: dict[str, Any] | None = Non
 
 
 def light_badge(code: str, label: Any) -> str:
-    """``monitoring/_light.html`` (with the newline its include writes)."""
+    """A warning light's badge (``monitoring/_light.html`` writes it through ``{% light_badge %}``)."""
     if code:
-        return f'<span class="light light-{grids.text(code)}" title="{grids.text(label)}灯">{grids.text(label)}</span>\n'
-    return '<span class="help">—</span>\n'
+        return f'<span class="light light-{grids.text(code)}" title="{grids.text(label)}灯">{grids.text(label)}</span>'
+    return '<span class="help">—</span>'
 
 
 def indicator_rows(form_pk: int, row_forms: list[tuple[Any, RowForm]]) -> SafeString:
@@ -159,7 +159,7 @@ def indicator_rows(form_pk: int, row_forms: list[tuple[Any, RowForm]]) -> SafeSt
             f'<td>{grids.widget(rf, "actual")}</td><td>{grids.widget(rf, "forecast")}</td>'
             f"<td hx-get=\"{preview_url}\" hx-include=\"[name='{p}-actual'],[name='{p}-possibility']\" "
             f'hx-trigger="input changed delay:400ms from:closest tr, change from:closest tr">'
-            f"{light_badge(row.light, row.get_light_display())}</td>\n"
+            f"{light_badge(row.light, row.get_light_display())}\n</td>\n"  # as the include wrote it
             f'<td class="reasons">{grids.widget(rf, "reasons")}</td><td>{grids.widget(rf, "other_reason")}</td>'
             f'<td>{grids.widget(rf, "possibility")}</td><td>{grids.widget(rf, "corrective_plan")}</td>'
             f'<td>{grids.widget(rf, "note")}</td></tr>\n'

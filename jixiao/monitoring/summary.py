@@ -76,12 +76,8 @@ def compute_lines(form_model: type[Any], line_model: type[Any], fund_model: type
     lines = line_model.objects.filter(round_id=round_id)
     funds = fund_model.objects.filter(round_id=round_id)
     if roots is not None:
-        present = [r for r in roots if r is not None]
-        by_root = Q(unit__root_id__in=present) | Q(unit__root_id__isnull=True) if None in roots else Q(
-            unit__root_id__in=present)
-        forms = forms.filter(by_root)
-        line_root = Q(root_id__in=present) | Q(root_id__isnull=True) if None in roots else Q(root_id__in=present)
-        lines, funds = lines.filter(line_root), funds.filter(line_root)
+        forms = forms.filter(_among(roots, "unit__root_id"))
+        lines, funds = lines.filter(_among(roots, "root_id")), funds.filter(_among(roots, "root_id"))
     lines.delete()
     funds.delete()
     forms = forms.annotate(classified=_classified()).order_by()
@@ -96,6 +92,12 @@ def compute_lines(form_model: type[Any], line_model: type[Any], fund_model: type
         fund_model(round_id=round_id, fund_source_id=row["project__fund_sources"], **_line(row))
         for row in forms.filter(kind=Kind.PROJECT).values("project__fund_sources", *LINE).annotate(**SUMS)
     ], batch_size=2000)
+
+
+def _among(roots: list[int | None], field: str) -> Q:
+    """``field`` is one of ``roots`` (``None`` among them: or empty)."""
+    among = Q(**{f"{field}__in": [r for r in roots if r is not None]})
+    return among | Q(**{f"{field}__isnull": True}) if None in roots else among
 
 
 def refresh_form_lines(form: MonitoringForm) -> None:

@@ -301,13 +301,19 @@ class LegacyKeyEvaluationListView(LegacyListView):
     source = Source.KEY_EVALUATION
 
 
-class LegacyActionDetailView(ScopedView):
-    """A former 纠偏措施 page: the register item migrated from it."""
+class LegacyDetailView(ScopedView):
+    """A former page of a record moved onto the register (纠偏措施, 审计发现问题): the item migrated
+    from it, found by its ``legacy`` mark "<old model>:<old id>"."""
 
     model = Rectification
+    legacy_model = ""
 
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
-        item = self.scoped().filter(legacy=f"correctiveaction:{pk}").first()
+        item = self.scoped().filter(legacy=f"{self.legacy_model}:{pk}").first()
         if item is None:
             raise Http404("记录不存在或您无权查看。")
         return redirect(item)
+
+
+class LegacyActionDetailView(LegacyDetailView):
+    legacy_model = "correctiveaction"
