@@ -9,7 +9,12 @@ workbook (``listing.stream_cells`` of the view's ``export_cells``), recording pr
 
 from __future__ import annotations
 
+import queue
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +27,9 @@ from django_tasks import task
 
 from jixiao.core import jobs
 from jixiao.core.models import ExportJob
+
+#: the least time between two progress writes of an export
+PROGRESS_SECONDS = 1.0
 
 
 def inline_rows() -> int:
@@ -62,6 +70,7 @@ def build_export(job_id: int) -> None:
     """Background task: the list's rows, streamed into the workbook, progress on the job."""
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     view = list_view(job)
+    view.reads_ahead = True
     if not job.requested_by.is_active or not job.requested_by.can(view.permission_label(), "export"):
         ExportJob.fail(job_id, "您的角色已无权导出该列表。")
         return
@@ -71,8 +80,15 @@ def build_export(job_id: int) -> None:
         return
     qs, _form, _sort = view.rows()
     total = max(job.total, 1)
+    last = time.monotonic()
 
     def progress(done: int) -> None:
+        # At most one progress write a second: each is a commit (a WAL flush), and 40 of them took a
+        # fifth of a province export's time.
+        nonlocal last
+        if time.monotonic() - last < PROGRESS_SECONDS:
+            return
+        last = time.monotonic()
         ExportJob.objects.filter(pk=job_id, job_token=token).update(percent=min(99, done * 100 // total),
                                                                     message=f"已写入 {done} 行")
 
@@ -92,3 +108,59 @@ def stream_rows(title: str, columns: Any, cells: Any, out: Any, progress: Any) -
 
 
 jobs.register(build_export, ExportJob.fail, model=ExportJob, on_retry=ExportJob.requeue)
+
+
+_DONE = object()
+
+
+def read_ahead(qs: Any, chunk_size: int = 5000) -> Iterator[Any]:
+    """The rows of ``qs``, read by a second thread on its own connection while the caller writes the
+    previous ones: an export's time becomes the longer of reading and writing, not their sum.
+
+    Only on PostgreSQL (SQLite's reads are in-process: nothing to wait for) and outside a transaction,
+    where another connection sees the same committed rows; inside one (a test) they are read in place.
+    The reading thread streams through a server-side cursor in its own transaction (no WITH HOLD copy
+    of the whole result first) and stops when the caller does."""
+    from django.db import connection
+
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        yield from qs.iterator(chunk_size=chunk_size)
+        return
+    chunks: queue.Queue[Any] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        from django.db import connection as own
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():  # a cursor without HOLD: rows stream as the database finds them
+                rows = qs.iterator(chunk_size=chunk_size)
+                while chunk := list(islice(rows, chunk_size)):
+                    if not put(chunk):
+                        return
+            put(_DONE)
+        except BaseException as exc:  # handed to the caller, raised there
+            put(exc)
+        finally:
+            own.close()
+
+    reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := chunks.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        reader.join()

@@ -250,6 +250,8 @@ _LETTERS = [_column_letters(n) for n in range(1, 703)]
 
 
 _INFINITIES = (float("inf"), float("-inf"))
+#: a cell's style attribute by style number; the plain style is the default and is left out
+_S = [""] + [f' s="{n}"' for n in range(1, TITLE + 1)]
 _XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -301,45 +303,45 @@ class StreamSheet:
                 if value:
                     if value[0] in _FORMULA_STARTS:
                         value = NEUTRALISER + value
-                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                    parts.append(f'<c r="{_LETTERS[column]}{row}"{_S[style]} t="inlineStr"><is><t xml:space="preserve">'
                                  f"{_xml_text(value) if escape else value}</t></is></c>")
                 elif style:
-                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"/>')
+                    parts.append(f'<c r="{_LETTERS[column]}{row}"{_S[style]}/>')
                 continue
             if kind is int:
-                parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"><v>{value}</v></c>')
+                parts.append(f'<c r="{_LETTERS[column]}{row}"{_S[style]}><v>{value}</v></c>')
                 continue
             if value is None:
                 if style:
-                    parts.append(f'<c r="{_LETTERS[column]}{row}" s="{style}"/>')
+                    parts.append(f'<c r="{_LETTERS[column]}{row}"{_S[style]}/>')
                 continue
             ref = _LETTERS[column] + row
             if kind is float:
                 if value != value or value in _INFINITIES:
-                    parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t>{value}</t></is></c>')
+                    parts.append(f'<c r="{ref}"{_S[style]} t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
-                    parts.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
+                    parts.append(f'<c r="{ref}"{_S[style]}><v>{value!r}</v></c>')
             elif kind is Typed and (value.value.__class__ is int or value.value.__class__ is float) and (
                     value.value == value.value and value.value not in _INFINITIES):
-                parts.append(f'<c r="{ref}" s="{_FORMAT_STYLES.get(value.number_format, PLAIN) if style == PLAIN else style}">'
+                parts.append(f'<c r="{ref}"{_S[_FORMAT_STYLES.get(value.number_format, PLAIN) if style == PLAIN else style]}>'
                              f"<v>{value.value!r}</v></c>")
             else:
                 plain, fmt = _plain(value)
                 if plain is None:  # e.g. "" of a str subclass
                     if style:
-                        parts.append(f'<c r="{ref}" s="{style}"/>')
+                        parts.append(f'<c r="{ref}"{_S[style]}/>')
                     continue
                 cell = _FORMAT_STYLES.get(fmt, PLAIN) if fmt and style == PLAIN else style
                 if isinstance(plain, datetime):
                     serial = (plain - _EPOCH).total_seconds() / 86400
-                    parts.append(f'<c r="{ref}" s="{DATETIME if cell == PLAIN else cell}"><v>{serial!r}</v></c>')
+                    parts.append(f'<c r="{ref}"{_S[DATETIME if cell == PLAIN else cell]}><v>{serial!r}</v></c>')
                 elif isinstance(plain, date):
                     serial = (plain - _EPOCH.date()).days
-                    parts.append(f'<c r="{ref}" s="{DATE if cell == PLAIN else cell}"><v>{serial}</v></c>')
+                    parts.append(f'<c r="{ref}"{_S[DATE if cell == PLAIN else cell]}><v>{serial}</v></c>')
                 elif isinstance(plain, int | float):
-                    parts.append(f'<c r="{ref}" s="{cell}"><v>{plain!r}</v></c>')
+                    parts.append(f'<c r="{ref}"{_S[cell]}><v>{plain!r}</v></c>')
                 else:
-                    parts.append(f'<c r="{ref}" s="{cell}" t="inlineStr"><is><t xml:space="preserve">'
+                    parts.append(f'<c r="{ref}"{_S[cell]} t="inlineStr"><is><t xml:space="preserve">'
                                  f"{_xml_text(str(plain))}</t></is></c>")
         self.width = max(self.width, column + 1)
         return "".join(parts)

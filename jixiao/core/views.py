@@ -7,7 +7,7 @@ these attributes, so a new URL joins the matrix by existing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from django import forms
@@ -97,6 +97,8 @@ class ScopedListView(ScopedView):
     year_stage: ClassVar[str] = ""
     #: The fields the columns read (``only()``), so the page and an export fetch no long text they do not show.
     export_fields: ClassVar[tuple[str, ...]] = ()
+    #: set by the export worker (``exports.build_export``): an export's rows are read while it writes
+    reads_ahead = False
 
     def list_year(self) -> int | None:
         from jixiao.core.years import list_year
@@ -186,7 +188,13 @@ class ScopedListView(ScopedView):
     def export_rows(self, qs: QuerySet[Any]) -> Any:
         """The objects an export writes, read in chunks."""
         qs = self.export_query(qs)
-        return qs.iterator(chunk_size=2000) if not self.prefetch_related else qs
+        return self.read_rows(qs, 2000) if not self.prefetch_related else qs
+
+    def read_rows(self, qs: QuerySet[Any], chunk_size: int) -> Iterator[Any]:
+        """``qs`` read in chunks; in the export worker, read ahead by a second thread (``exports.read_ahead``)."""
+        from jixiao.core.exports import read_ahead
+
+        return read_ahead(qs, chunk_size) if self.reads_ahead else qs.iterator(chunk_size=chunk_size)
 
     def export_cells(self, qs: QuerySet[Any]) -> Iterable[list[Any]]:
         """The export's rows as cells: each row the columns' ``export_value``. A list of many rows may

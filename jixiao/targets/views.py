@@ -113,8 +113,8 @@ class DeclarationListView(ScopedListView):
         版本, 状态, 审核等级) from :meth:`export_query`'s values."""
         kinds = dict(Kind.choices)
         states = {s.code: s.label for s in TargetDeclaration.workflow().states}
-        for project, name, kind, year, unit, sector, fen, version, state, grade in (
-                self.export_query(qs).iterator(chunk_size=20_000)):  # tuples: few fetches, little memory
+        for project, name, kind, year, unit, sector, fen, version, state, grade in self.read_rows(
+                self.export_query(qs), 5000):  # tuples: few fetches, little memory
             yield [name if project is not None else unit, kinds.get(kind, kind), year, unit, sector,
                    wan(fen), version, states.get(state, state), grade]
 

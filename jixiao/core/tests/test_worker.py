@@ -161,3 +161,59 @@ def test_the_worker_process_recovers_orphans_runs_jobs_and_exits_on_sigterm(org:
             proc.wait()
         output = proc.stdout.read().decode() if proc.stdout else ""
     assert "Traceback" not in output, output
+
+
+def reading_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "export-read-ahead"]
+
+
+def test_an_exports_rows_are_read_ahead_on_a_second_connection_in_their_order(org: Any, users: Any) -> None:
+    from jixiao.core.exports import read_ahead
+
+    qs = Project.objects.order_by("-code").values_list("code", "name")
+    rows = read_ahead(qs, chunk_size=1)
+    first = next(rows)
+    assert reading_threads()  # the rows come from the second thread
+    assert [first, *rows] == list(qs) and len(list(qs)) > 1
+    assert not reading_threads()  # ended with the rows, its connection closed
+    stopped = read_ahead(qs, chunk_size=1)
+    next(stopped)
+    stopped.close()  # the export stopped early: the reader stops too
+    assert not reading_threads()
+
+
+def test_a_read_ahead_that_fails_raises_in_the_export(org: Any) -> None:
+    from django.db import DatabaseError
+    from django.db.models.expressions import RawSQL
+
+    from jixiao.core.exports import read_ahead
+
+    broken = Project.objects.annotate(bad=RawSQL("1 / (id - id)", [])).values_list("code", "bad")
+    with pytest.raises(DatabaseError):
+        list(read_ahead(broken))
+    assert not reading_threads()
+
+
+def test_a_worker_export_read_ahead_has_the_rows_of_the_inline_export(users: Any, login: Any, settings: Any) -> None:
+    from openpyxl import load_workbook
+
+    from jixiao.core.exports import build_export
+    from jixiao.core.models import ExportJob
+
+    def cells(content: bytes) -> list[list[Any]]:
+        return [[c.value for c in row] for row in load_workbook(io.BytesIO(content)).active.iter_rows(min_row=3)]
+
+    client = login(users["perf_section"])
+    from django.urls import reverse
+
+    url = reverse("organisation:project_list") + "?year=2021&export=xlsx"
+    inline = client.get(url)
+    assert inline.status_code == 200
+    settings.JIXIAO_EXPORT_INLINE_ROWS = 1
+    queued_page = client.get(url)  # the job is queued on commit; the test runs the worker's task itself
+    job = ExportJob.objects.get()
+    assert queued_page.status_code == 302
+    build_export.func(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.total == len(cells(inline.content)) - 1 > 1
+    assert cells(bytes(job.content)) == cells(inline.content)
