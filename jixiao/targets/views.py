@@ -24,7 +24,14 @@ from jixiao.core.years import stage_year, valid_year
 from jixiao.organisation.models import BudgetUnit, Project
 from jixiao.rules.targets import preview
 from jixiao.targets import forms as f
-from jixiao.targets.models import LISTED, IndicatorLibraryItem, Kind, TargetDeclaration, TargetIndicator
+from jixiao.targets.models import (
+    LISTED,
+    DeclarationTally,
+    IndicatorLibraryItem,
+    Kind,
+    TargetDeclaration,
+    TargetIndicator,
+)
 from jixiao.targets.services import (
     TargetError,
     approve_project_budget,
@@ -102,6 +109,23 @@ class DeclarationListView(ScopedListView):
         if not form.is_bound:
             qs = qs.filter(LISTED)
         return qs, form, sort
+
+    def known_count(self, form: Any) -> int | None:
+        """For a user who sees every declaration, filtered by what the tally keeps (year, kind, state,
+        sector, grade, current or all versions): the kept count, no COUNT over the declarations."""
+        if self.scoped("view").query.where:  # scoped to a sector, a unit, finished documents…
+            return None
+        if not form.is_bound:
+            return DeclarationTally.kept_count()
+        if not form.is_valid():
+            return None
+        data = form.cleaned_data
+        if (data.get("q") or "").strip() or data.get("overdue"):
+            return None
+        return DeclarationTally.kept_count(
+            year=data.get("year"), kind=data.get("kind") or "", state=data.get("state") or "",
+            sector_id=data["sector"].pk if data.get("sector") else None, review_grade=data.get("grade") or "",
+            listed_only=data.get("current") != "all")
 
     def export_query(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         """The columns' fields as values: no model instances for 20,000 rows at province scale."""
