@@ -4,6 +4,8 @@ a project or unit (bulk writes and COPY included), so the list sorts by name thr
 
 from django.db import migrations, models
 
+from jixiao.core.triggers import vendor_triggers
+
 SUBJECT = ("COALESCE((SELECT name FROM organisation_project WHERE id = {row}.project_id), "
            "(SELECT name FROM organisation_budgetunit WHERE id = {row}.unit_id), '')")
 FILL = f"UPDATE targets_targetdeclaration SET subject = {SUBJECT.format(row='targets_targetdeclaration')}"
@@ -48,17 +50,6 @@ POSTGRES_REVERSE = [
 ]
 
 
-def forwards(apps, schema_editor):
-    schema_editor.execute(FILL)
-    for sql in {"sqlite": SQLITE, "postgresql": POSTGRES}.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    for sql in {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -72,7 +63,8 @@ class Migration(migrations.Migration):
             name='subject',
             field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='项目/单位名称'),
         ),
-        migrations.RunPython(forwards, backwards),
+        vendor_triggers({"sqlite": SQLITE, "postgresql": POSTGRES},
+                        {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}, fill=FILL),
         migrations.AddIndex(
             model_name='targetdeclaration',
             index=models.Index(condition=models.Q(('is_current', True), models.Q(('state__in', ('draft', 'submitted', 'dept_approved', 'returned')), ('supersedes__isnull', False)), _connector='OR'), fields=['year', 'subject', 'id'], name='target_listed_year_subject'),

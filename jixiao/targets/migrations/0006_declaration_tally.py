@@ -7,6 +7,8 @@ transactions changing declarations one at a time never wait on each other's line
 
 from django.db import migrations, models
 
+from jixiao.core.triggers import vendor_triggers
+
 KEY = "year, kind, state, sector_id, review_grade, listed"
 LISTED = ("({row}.is_current OR ({row}.supersedes_id IS NOT NULL "
           "AND {row}.state IN ('draft', 'submitted', 'dept_approved', 'returned')))")
@@ -82,17 +84,6 @@ POSTGRES_REVERSE = [
 ]
 
 
-def forwards(apps, schema_editor):
-    schema_editor.execute(FILL)
-    for sql in {"sqlite": SQLITE, "postgresql": POSTGRES}.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    for sql in {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -118,5 +109,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('year', 'kind', 'state', 'sector_id', 'review_grade', 'listed'), name='declaration_tally_key')],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        vendor_triggers({"sqlite": SQLITE, "postgresql": POSTGRES},
+                        {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}, fill=FILL),
     ]
