@@ -9,7 +9,8 @@ Needs the province demo loaded into the database of ``JIXIAO_DATABASE_URL`` (def
 Times, as the performance section (every row), the monitoring dashboard (its floor: the raw SQL
 over the forms; ``dashboard_lines``: the same page against the SQL over the summary lines it
 reads), the 六同步 completeness
-page, the target review list (by unit, and sorted by project name) and an Excel export of the
+page, the target review list (by unit, and sorted by project name; its total read from the kept
+``DeclarationTally``, its floor the raw COUNT and first page) and an Excel export of the
 review list (queued by the request, built by the worker's task in this process), each the median of
 a few runs; and, in the same run, the floor: hand-written SQL computing the same numbers (the
 export's floor: the SQL of the view's ``export_query``, its rows fetched).
