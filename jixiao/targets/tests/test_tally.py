@@ -1,8 +1,8 @@
 """The declaration list's kept total (``DeclarationTally``, issue 15): the database triggers keep it
 equal to counting the declarations through every kind of write — workflow transitions, a new
 version and its approval, bulk creates and updates, a sector change, deletes — and the list shows
-it for a user who sees every declaration without counting the rows, while a scoped user's list and
-a searched list still count theirs."""
+it (and queues a large export with it) for a user who sees every declaration without counting the
+rows, while a scoped user's list and a searched list still count theirs."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def test_the_tally_equals_the_count_through_every_kind_of_write(declaration: Tar
 
 
 def test_the_list_shows_the_kept_total_without_counting_and_scoped_lists_count(
-        declaration: TargetDeclaration, users: dict[str, Any], org: dict[str, Any], login: Any) -> None:
+        declaration: TargetDeclaration, users: dict[str, Any], org: dict[str, Any], login: Any,
+        settings: Any) -> None:
     project_declaration(org, "b")
     perform_transition(declaration, "submit", users["unit_filler"])
     url = reverse("targets:declaration_list")
@@ -85,6 +86,14 @@ def test_the_list_shows_the_kept_total_without_counting_and_scoped_lists_count(
     with CaptureQueriesContext(connection) as queries:  # a search is counted
         html = perf.get(url + "?year=2021&q=东湖").content.decode()
     assert total_shown(html) == 0 and [q for q in queries if "COUNT(" in q["sql"]]
+    settings.JIXIAO_EXPORT_INLINE_ROWS = 1
+    with CaptureQueriesContext(connection) as queries:  # a large export is queued with the kept total
+        response = perf.get(url + "?year=2021&export=xlsx")
+    assert response.status_code == 302
+    assert not [q for q in queries if "COUNT(" in q["sql"] and "targets_targetdeclaration" in q["sql"]]
+    from jixiao.core.models import ExportJob
+
+    assert ExportJob.objects.get().total == TargetDeclaration.objects.filter(LISTED, year=2021).count()
     desk = login(users["budget_desk"])  # sees the education sector only: counts its rows
     with CaptureQueriesContext(connection) as queries:
         html = desk.get(url + "?year=2021").content.decode()
